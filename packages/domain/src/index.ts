@@ -5,3 +5,4 @@ export * from "./spec/policy";
 export * from "./spec/receiver";
 export * from "./promql/validate";
 export * from "./promql/escape";
+export * from "./dashboards";
