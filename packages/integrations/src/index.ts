@@ -1,0 +1,4 @@
+export * from "./http";
+export * from "./prometheus";
+export * from "./alertmanager";
+export * from "./push";
