@@ -6,3 +6,4 @@ export * from "./spec/receiver";
 export * from "./promql/validate";
 export * from "./promql/escape";
 export * from "./dashboards";
+export * from "./dora/index";

@@ -1,0 +1,6 @@
+export * from "./schemas";
+export * from "./model";
+export * from "./compute";
+export * from "./bands";
+export * from "./promql";
+export * from "./budget";
