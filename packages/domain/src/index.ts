@@ -7,3 +7,6 @@ export * from "./promql/validate";
 export * from "./promql/escape";
 export * from "./dashboards";
 export * from "./dora/index";
+export * from "./rules/index";
+export * from "./alertmanager/index";
+export * from "./formats/index";

@@ -143,7 +143,8 @@ export function sliQueries(spec: SliSpec, window: string): { errors: string; tot
     }
     case "throughput":
       return {
-        errors: `(sum(rate(${selector(spec.metric, spec.matchers)}[${window}])) < bool ${spec.minPerSecond})`,
+        // No series at all means no traffic, which is a bad slice too.
+        errors: `((sum(rate(${selector(spec.metric, spec.matchers)}[${window}])) < bool ${spec.minPerSecond}) or vector(1))`,
         total: "vector(1)",
       };
     case "saturation":
@@ -154,7 +155,8 @@ export function sliQueries(spec: SliSpec, window: string): { errors: string; tot
     case "custom": {
       const total = `sum(${substituteWindow(spec.totalQuery, window)})`;
       if (spec.errorQuery) return { errors: `sum(${substituteWindow(spec.errorQuery, window)})`, total };
-      return { errors: `(${total} - sum(${substituteWindow(spec.goodQuery ?? "", window)}))`, total };
+      // A good-event series that does not exist yet means zero good events.
+      return { errors: `(${total} - (sum(${substituteWindow(spec.goodQuery ?? "", window)}) or vector(0)))`, total };
     }
   }
 }

@@ -1,0 +1,155 @@
+import { stringify } from "yaml";
+import { promqlString } from "../promql/escape";
+import type { AlertReceiverSpec } from "../spec/receiver";
+import type { TeamSpec } from "../spec/slo";
+import { generatedHeader, YAML_OPTIONS } from "../rules/render";
+import { SloGenerationError, type SloBundle } from "../rules/types";
+
+/** Options of the generated Alertmanager configuration. */
+export type AlertmanagerOptions = {
+  /** Burnrate version for the generated-code header. */
+  version: string;
+  /**
+   * Burnrate's own webhook receiver (e.g. `https://burnrate.example.com/api/v1/webhooks/alertmanager`):
+   * the default receiver, and it also gets a copy of every page-severity SLO alert.
+   */
+  defaultWebhookUrl: string;
+  /** Wait before the first notification of a new group (default 30s; tests use 1s). */
+  groupWait?: string;
+  /** Wait before notifying about new alerts in a group (default 5m). */
+  groupInterval?: string;
+  /** Resend interval of unchanged groups (default 4h; page routes 1h, ticket routes 24h). */
+  repeatInterval?: string;
+  pageRepeatInterval?: string;
+  ticketRepeatInterval?: string;
+  /** Alertmanager `resolve_timeout` (default 5m). */
+  resolveTimeout?: string;
+  /** SMTP settings; required when an email receiver exists. */
+  smtp?: { from: string; smarthost: string; requireTls?: boolean };
+};
+
+export type AlertmanagerInput = { teams: TeamSpec[]; receivers: AlertReceiverSpec[]; slos?: SloBundle[] };
+
+/** Name of the default receiver (Burnrate's webhook). */
+export const DEFAULT_RECEIVER = "burnrate-default";
+
+/** Alertmanager receiver name of a team receiver; unique because slugs contain no "/". */
+export function receiverName(r: Pick<AlertReceiverSpec, "team" | "slug">): string {
+  return `${r.team}/${r.slug}`;
+}
+
+function matcher(label: string, op: "=" | "=~", value: string): string {
+  return `${label}${op}${promqlString(value)}`;
+}
+
+function byString<T>(key: (t: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+}
+
+function receiverConfig(r: AlertReceiverSpec): Record<string, unknown> {
+  const name = receiverName(r);
+  const c = r.config;
+  switch (c.kind) {
+    case "webhook":
+      return { name, webhook_configs: [{ url: c.url, send_resolved: c.sendResolved }] };
+    case "slack":
+      return { name, slack_configs: [{ api_url: c.apiUrl, channel: c.channel.startsWith("#") ? c.channel : `#${c.channel}`, send_resolved: true }] };
+    case "pagerduty":
+      return { name, pagerduty_configs: [{ routing_key: c.routingKey, send_resolved: true }] };
+    case "email":
+      return { name, email_configs: [{ to: c.to, send_resolved: true }] };
+  }
+}
+
+/**
+ * Alertmanager configuration: a route per team (matched on the `team` label) with one child route
+ * per receiver and severity, grouping by [alertname, slo]; a copy of every page SLO alert to
+ * Burnrate's webhook; inhibition of tickets by pages of the same SLO and of SLO alerts by
+ * `ServiceDown` of the same service. Deterministic: teams and receivers are sorted by slug.
+ */
+export function generateAlertmanagerConfig(input: AlertmanagerInput, opts: AlertmanagerOptions): string {
+  const teams = new Set(input.teams.map((t) => t.slug));
+  input.receivers.forEach((r, i) => {
+    if (!teams.has(r.team)) throw new SloGenerationError(`receivers[${i}].team`, `team "${r.team}" of receiver "${r.slug}" does not exist`);
+  });
+  (input.slos ?? []).forEach((b, i) => {
+    if (!teams.has(b.team.slug)) throw new SloGenerationError(`slos[${i}].team`, `team "${b.team.slug}" of SLO "${b.slo.slug}" is not in teams`);
+  });
+  const names = new Set<string>();
+  input.receivers.forEach((r, i) => {
+    const n = receiverName(r);
+    if (names.has(n)) throw new SloGenerationError(`receivers[${i}].slug`, `duplicate receiver "${r.slug}" in team "${r.team}"`);
+    names.add(n);
+  });
+  const receivers = [...input.receivers].sort(byString(receiverName));
+  if (receivers.some((r) => r.config.kind === "email") && !opts.smtp) {
+    throw new SloGenerationError("smtp", "email receivers need SMTP settings (from, smarthost)");
+  }
+
+  const routes: Record<string, unknown>[] = [
+    // Burnrate records every page for its incident timeline; the team route still matches after it.
+    { receiver: DEFAULT_RECEIVER, matchers: [matcher("severity", "=", "page"), matcher("slo", "=~", ".+")], continue: true },
+  ];
+  for (const team of [...teams].sort()) {
+    const own = receivers.filter((r) => r.team === team);
+    if (own.length === 0) continue;
+    const children = own.map((r) => {
+      const sev = [...new Set(r.severities)].sort();
+      const route: Record<string, unknown> = {
+        receiver: receiverName(r),
+        matchers: [sev.length === 1 ? matcher("severity", "=", sev[0] ?? "page") : matcher("severity", "=~", sev.join("|"))],
+        // Every receiver of the team that takes this severity gets the alert.
+        continue: true,
+      };
+      if (sev.length === 1) route.repeat_interval = sev[0] === "page" ? (opts.pageRepeatInterval ?? "1h") : (opts.ticketRepeatInterval ?? "24h");
+      return route;
+    });
+    routes.push({ receiver: DEFAULT_RECEIVER, matchers: [matcher("team", "=", team)], routes: children });
+  }
+
+  const config: Record<string, unknown> = {
+    global: {
+      resolve_timeout: opts.resolveTimeout ?? "5m",
+      ...(opts.smtp
+        ? { smtp_from: opts.smtp.from, smtp_smarthost: opts.smtp.smarthost, smtp_require_tls: opts.smtp.requireTls ?? true }
+        : {}),
+    },
+    route: {
+      receiver: DEFAULT_RECEIVER,
+      group_by: ["alertname", "slo"],
+      group_wait: opts.groupWait ?? "30s",
+      group_interval: opts.groupInterval ?? "5m",
+      repeat_interval: opts.repeatInterval ?? "4h",
+      routes,
+    },
+    inhibit_rules: [
+      {
+        // A page already covers the ticket of the same SLO (the workbook's multi-burn suppression).
+        source_matchers: [matcher("severity", "=", "page"), matcher("slo", "=~", ".+")],
+        target_matchers: [matcher("severity", "=", "ticket"), matcher("slo", "=~", ".+")],
+        equal: ["slo"],
+      },
+      {
+        // The fast-burn page already covers the medium-burn page of the same SLO.
+        source_matchers: [matcher("alertname", "=", "SLOErrorBudgetBurn"), matcher("burn_tier", "=", "fast"), matcher("slo", "=~", ".+")],
+        target_matchers: [matcher("alertname", "=", "SLOErrorBudgetBurn"), matcher("burn_tier", "=", "medium"), matcher("slo", "=~", ".+")],
+        equal: ["slo"],
+      },
+      {
+        // A down service pages once via ServiceDown; its SLO alerts would only repeat it.
+        source_matchers: [matcher("alertname", "=", "ServiceDown"), matcher("service", "=~", ".+")],
+        target_matchers: [matcher("slo", "=~", ".+")],
+        equal: ["service"],
+      },
+    ],
+    receivers: [
+      { name: DEFAULT_RECEIVER, webhook_configs: [{ url: opts.defaultWebhookUrl, send_resolved: true }] },
+      ...receivers.map(receiverConfig),
+    ],
+  };
+  return generatedHeader(opts.version) + stringify(config, YAML_OPTIONS);
+}

@@ -1,0 +1,5 @@
+export * from "./result";
+export * from "./selector";
+export * from "./kubernetes";
+export * from "./openslo";
+export * from "./sloth";
