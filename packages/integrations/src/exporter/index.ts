@@ -1,0 +1,3 @@
+export * from "./series";
+export * from "./exposition";
+export * from "./openmetrics";
