@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
-  canonicalJson,
+  dashboardJson,
   type Dashboard,
   dashboardContentHash,
   dashboardExpressions,
@@ -11,7 +11,7 @@ import {
   doraDashboard,
   findPromqlSyntaxError,
   goldenSignalsDashboard,
-  promqlMetricNames,
+  metricNamesInExpr,
   readDashboardStamp,
   type SloDashboardBundle,
   serviceSloDashboard,
@@ -74,7 +74,7 @@ describe("dashboard golden files", () => {
   for (const [name, build] of cases) {
     it(`${name} matches testdata/dashboards/${name}.json`, () => {
       const file = join(GOLDEN_DIR, `${name}.json`);
-      const actual = canonicalJson(build());
+      const actual = dashboardJson(build());
       if (UPDATE || !existsSync(file)) {
         if (!UPDATE) throw new Error(`missing golden file ${file}; run with UPDATE_GOLDEN=1`);
         mkdirSync(GOLDEN_DIR, { recursive: true });
@@ -100,14 +100,14 @@ describe("dashboard queries", () => {
 
   for (const [name, build] of cases.filter(([n]) => n.startsWith("slo-"))) {
     it(`${name}: reads only shared recording rules`, () => {
-      const used = dashboardExpressions(build()).flatMap((e) => promqlMetricNames(substituteGrafanaVariables(e.expr)));
+      const used = dashboardExpressions(build()).flatMap((e) => metricNamesInExpr(substituteGrafanaVariables(e.expr)));
       expect(used.length).toBeGreaterThan(0);
       expect(used.filter((m) => !SHARED_RULES.has(m))).toEqual([]);
     });
   }
 
   it("golden signals read only the demo HTTP metrics", () => {
-    const used = new Set(dashboardExpressions(goldenSignalsDashboard("checkout")).flatMap((e) => promqlMetricNames(substituteGrafanaVariables(e.expr))));
+    const used = new Set(dashboardExpressions(goldenSignalsDashboard("checkout")).flatMap((e) => metricNamesInExpr(substituteGrafanaVariables(e.expr))));
     expect([...used].sort()).toEqual([
       "http_request_duration_seconds_bucket",
       "http_request_duration_seconds_count",
@@ -117,7 +117,7 @@ describe("dashboard queries", () => {
   });
 
   it("DORA reads only Burnrate's deployment metrics", () => {
-    const used = new Set(dashboardExpressions(doraDashboard()).flatMap((e) => promqlMetricNames(substituteGrafanaVariables(e.expr))));
+    const used = new Set(dashboardExpressions(doraDashboard()).flatMap((e) => metricNamesInExpr(substituteGrafanaVariables(e.expr))));
     expect([...used].sort()).toEqual([
       "burnrate_change_lead_time_seconds_bucket",
       "burnrate_deployments_failed_total",
@@ -167,8 +167,8 @@ describe("dashboard identity and stamps", () => {
   });
 
   it("is deterministic and independent of bundle order", () => {
-    expect(canonicalJson(sloOverviewDashboard([...bundles].reverse()))).toBe(canonicalJson(sloOverviewDashboard(bundles)));
-    expect(canonicalJson(serviceSloDashboard("checkout", [...bundles].reverse()))).toBe(canonicalJson(serviceSloDashboard("checkout", bundles)));
+    expect(dashboardJson(sloOverviewDashboard([...bundles].reverse()))).toBe(dashboardJson(sloOverviewDashboard(bundles)));
+    expect(dashboardJson(serviceSloDashboard("checkout", [...bundles].reverse()))).toBe(dashboardJson(serviceSloDashboard("checkout", bundles)));
   });
 
   it("stamps version and content hash into the description", () => {

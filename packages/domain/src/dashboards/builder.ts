@@ -26,9 +26,9 @@ export type CommonDashboardOptions = {
   refresh?: string;
 };
 
-export const DEFAULT_DATASOURCE_UID = "prometheus";
+export const DEFAULT_PROMETHEUS_DATASOURCE_UID = "prometheus";
 
-export function promDatasource(uid: string = DEFAULT_DATASOURCE_UID): DataSourceRef {
+export function promDatasource(uid: string = DEFAULT_PROMETHEUS_DATASOURCE_UID): DataSourceRef {
   return { type: "prometheus", uid };
 }
 

@@ -1,6 +1,6 @@
 /**
  * A typed subset of Grafana's dashboard JSON model (schemaVersion 39+), only the fields Burnrate
- * generates. Everything here is plain data: builders in `builder.ts` fill it in, `canonicalJson`
+ * generates. Everything here is plain data: builders in `builder.ts` fill it in, `dashboardJson`
  * serialises it with a stable key order, and `stampDashboard` records a content hash in the
  * description so a pusher can skip unchanged dashboards without diffing Grafana's normalised copy.
  */
@@ -153,13 +153,13 @@ export const DASHBOARD_SCHEMA_VERSION = 39;
 export const BURNRATE_DASHBOARD_VERSION = 1;
 
 /** Returns a deep copy of a JSON value with object keys sorted, so serialisation is deterministic. */
-export function canonicalize<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => canonicalize(v)) as T;
+export function sortJsonKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => sortJsonKeys(v)) as T;
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value as Record<string, unknown>).sort()) {
       const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = canonicalize(v);
+      if (v !== undefined) out[key] = sortJsonKeys(v);
     }
     return out as T;
   }
@@ -167,8 +167,8 @@ export function canonicalize<T>(value: T): T {
 }
 
 /** Deterministic JSON (sorted keys, 2-space indent, trailing newline). */
-export function canonicalJson(value: unknown): string {
-  return `${JSON.stringify(canonicalize(value), null, 2)}\n`;
+export function dashboardJson(value: unknown): string {
+  return `${JSON.stringify(sortJsonKeys(value), null, 2)}\n`;
 }
 
 /**
@@ -199,7 +199,7 @@ export function stripStamp(description: string): string {
  */
 export function dashboardContentHash(dashboard: Dashboard): string {
   const { id: _id, version: _version, ...rest } = dashboard;
-  return fnv1a64(canonicalJson({ ...rest, description: stripStamp(dashboard.description) }));
+  return fnv1a64(dashboardJson({ ...rest, description: stripStamp(dashboard.description) }));
 }
 
 /** Writes `__burnrate_version` and the content hash into the description. */

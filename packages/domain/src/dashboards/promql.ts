@@ -46,7 +46,7 @@ export function substituteGrafanaVariables(expr: string): string {
 }
 
 /** Metric names read by an expression (vector selectors), e.g. ["slo:burn_rate"]. */
-export function promqlMetricNames(expr: string): string[] {
+export function metricNamesInExpr(expr: string): string[] {
   const names = new Set<string>();
   const tree = parser.parse(expr);
   tree.iterate({

@@ -30,25 +30,29 @@ export type SloDashboardBundle = {
   team: string;
   tier?: Tier;
   /**
-   * `slo_window` values the rule generator records `slo:burn_rate` for. Defaults to the alert
-   * windows of the SLO, or the SRE-workbook set (5m, 30m, 1h, 2h, 6h, 1d, 3d).
+   * `slo_window` values the rule generator records `slo:burn_rate` for. Defaults to the standard
+   * set every SLO records (5m, 30m, 1h, 2h, 6h, 1d, 3d) plus the SLO's alert windows.
    */
   burnWindows?: string[];
   /** `slo_window` value of the period-long error ratio (default: "7d", "28d" or "30d" from the SLO window). */
   periodWindow?: string;
 };
 
-export type SloDashboardOptions = CommonDashboardOptions;
+export type SloDashboardOptions = CommonDashboardOptions & {
+  /** Burn-rate columns of the overview table (default 1h, 6h, 1d, 3d). */
+  overviewWindows?: string[];
+};
 
-export const DEFAULT_BURN_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
-/** Long windows of the workbook's multiwindow alerts: the columns of the overview table. */
-export const DEFAULT_LONG_WINDOWS = ["1h", "6h", "1d", "3d"] as const;
+export const SLO_DASHBOARD_BURN_WINDOWS = ["5m", "30m", "1h", "2h", "6h", "1d", "3d"] as const;
+/** Long windows of the workbook's multiwindow alerts: the burn-rate columns of the overview table. */
+export const SLO_DASHBOARD_LONG_WINDOWS = ["1h", "6h", "1d", "3d"] as const;
 const DEFAULT_BURN_THRESHOLDS = [14.4, 6, 3, 1];
 
 const SHARED_FILTER = 'team=~"$team",service=~"$service"';
 
-export function periodWindowLabel(bundle: SloDashboardBundle): string {
+export function sloDashboardPeriodWindow(bundle: SloDashboardBundle): string {
   if (bundle.periodWindow) return bundle.periodWindow;
+  // same as the rule generator: the period in seconds printed as the shortest duration (calendar month = 30d)
   return bundle.slo.window === "calendar-month" ? "30d" : bundle.slo.window;
 }
 
@@ -63,19 +67,14 @@ function sortWindows(ws: Iterable<string>): string[] {
   return [...new Set(ws)].sort((a, b) => durationSeconds(a) - durationSeconds(b) || a.localeCompare(b));
 }
 
-export function burnWindows(bundle: SloDashboardBundle): string[] {
+/**
+ * Burn-rate windows drawn for one SLO: the standard windows every SLO records (5m … 3d) plus the
+ * SLO's own alert windows, unless `bundle.burnWindows` lists them explicitly.
+ */
+export function sloDashboardBurnWindows(bundle: SloDashboardBundle): string[] {
   if (bundle.burnWindows?.length) return sortWindows(bundle.burnWindows);
-  const alertWindows = bundle.slo.alerting?.windows;
-  if (alertWindows?.length) return sortWindows(alertWindows.flatMap((w) => [w.longWindow, w.shortWindow]));
-  return [...DEFAULT_BURN_WINDOWS];
-}
-
-function longWindows(bundle: SloDashboardBundle): string[] {
-  const alertWindows = bundle.slo.alerting?.windows;
-  if (alertWindows?.length) return sortWindows(alertWindows.map((w) => w.longWindow));
-  const available = new Set(burnWindows(bundle));
-  const defaults = DEFAULT_LONG_WINDOWS.filter((w) => available.has(w));
-  return defaults.length ? defaults : burnWindows(bundle);
+  const alertWindows = bundle.slo.alerting?.windows ?? [];
+  return sortWindows([...SLO_DASHBOARD_BURN_WINDOWS, ...alertWindows.flatMap((w) => [w.longWindow, w.shortWindow])]);
 }
 
 function burnThresholds(bundle: SloDashboardBundle): number[] {
@@ -97,7 +96,8 @@ function formatObjective(objective: number): string {
  */
 export function sloOverviewDashboard(bundles: SloDashboardBundle[], opts: SloDashboardOptions = {}): Dashboard {
   const ds = promDatasource(opts.datasourceUid);
-  const windows = sortWindows(sortedBundles(bundles).flatMap(longWindows));
+  // long windows of the workbook alerts; the rule generator records them for every SLO
+  const windows = sortWindows(opts.overviewWindows ?? SLO_DASHBOARD_LONG_WINDOWS);
   const by = "max by (slo, service, team, tier)";
   const grid = new GridLayout();
 
@@ -262,7 +262,7 @@ export function serviceSloDashboard(service: string, bundles: SloDashboardBundle
   for (const b of mine) {
     const slo = promqlString(b.slo.slug);
     const sel = `slo=${slo}`;
-    const period = periodWindowLabel(b);
+    const period = sloDashboardPeriodWindow(b);
     grid.row(`${b.slo.name} — ${formatObjective(b.slo.objective)} over ${b.slo.window}`);
     grid
       .add(
@@ -339,7 +339,7 @@ export function serviceSloDashboard(service: string, bundles: SloDashboardBundle
           title: "Burn rate per window",
           description: `Burn rate = error ratio / error budget. Alert thresholds: ${burnThresholds(b).join(", ")}.`,
           targets: [
-            promTarget(ds, "A", `slo:burn_rate{${sel},slo_window=~"${burnWindows(b).join("|")}"}`, { legend: "{{slo_window}}" }),
+            promTarget(ds, "A", `slo:burn_rate{${sel},slo_window=~"${sloDashboardBurnWindows(b).join("|")}"}`, { legend: "{{slo_window}}" }),
           ],
           unit: "x",
           min: 0,
