@@ -20,6 +20,8 @@ ENV NEXT_TELEMETRY_DISABLED=1 \
     npm_config_update_notifier=false \
     npm_config_fund=false \
     npm_config_audit=false
+# The repo pins npm 11 (packageManager); its allowScripts policy decides which install scripts run.
+RUN npm install -g npm@11.19.1
 COPY --from=manifests /out/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci
 

@@ -406,6 +406,9 @@ export function checkStack(stack: Stack, fs: Fs): Problem[] {
   else if (!(recv.webhook_configs ?? []).some((w: Doc) => w?.url === EXPECT.webhookUrl)) {
     report("alertmanager.webhook", `default receiver ${defaultReceiver} must post to ${EXPECT.webhookUrl}`);
   }
+  if (webEnv.BURNRATE_ALERTMANAGER_WEBHOOK_URL !== EXPECT.webhookUrl) {
+    report("web.env.webhook", `web BURNRATE_ALERTMANAGER_WEBHOOK_URL must be ${EXPECT.webhookUrl} (reachable from alertmanager)`);
+  }
 
   // ---------- grafana ----------
   const allDatasources: Doc[] = Object.values(stack.datasources).flatMap((d) => d?.datasources ?? []);

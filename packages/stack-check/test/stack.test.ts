@@ -47,6 +47,17 @@ describe("the committed stack", () => {
     expect(cmd.some((a) => a.startsWith("--web.external-url="))).toBe(true);
   });
 
+  it("documents every published host port in docker/README.md", () => {
+    const readme = fs.read("docker/README.md");
+    for (const [name, svc] of Object.entries<any>(stack.compose.services)) {
+      for (const p of svc.ports ?? []) {
+        const hostPortNo = String(p).split(":")[1];
+        expect(readme, `${name} port ${hostPortNo}`).toMatch(new RegExp(`\\b${hostPortNo}\\b`));
+        expect(readme).toContain(`\`${name}\``);
+      }
+    }
+  });
+
   it("publishes only on loopback", () => {
     for (const svc of Object.values<any>(stack.compose.services)) {
       for (const p of svc.ports ?? []) expect(String(p)).toMatch(/^127\.0\.0\.1:/);
