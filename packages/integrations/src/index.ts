@@ -5,3 +5,4 @@ export * from "./push";
 export * from "./grafana";
 export * from "./mimir";
 export * from "./exporter/index";
+export * from "./webhooks/index";

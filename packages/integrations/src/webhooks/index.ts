@@ -1,0 +1,4 @@
+export type { WebhookParse } from "./common";
+export * from "./signatures";
+export * from "./deployments";
+export * from "./alertmanager";
