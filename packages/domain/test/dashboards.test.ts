@@ -12,6 +12,13 @@ import {
   findPromqlSyntaxError,
   goldenSignalsDashboard,
   metricNamesInExpr,
+  RULE_NAMES,
+  recordedWindows,
+  secondsToDuration,
+  SLO_DASHBOARD_LONG_WINDOWS,
+  sloDashboardBurnWindows,
+  sloDashboardPeriodWindow,
+  SloSpecSchema,
   readDashboardStamp,
   type SloDashboardBundle,
   serviceSloDashboard,
@@ -140,6 +147,26 @@ describe("dashboard queries", () => {
     // the SLO display name with quotes only appears in titles, never in PromQL
     expect(exprs.some((e) => e.includes('"API"'))).toBe(false);
     expect(d.panels.some((p) => p.title.includes('Payments "API" availability'))).toBe(true);
+  });
+});
+
+describe("agreement with the rule generator", () => {
+  it("the shared rule names match RULE_NAMES", () => {
+    const generated = new Set(Object.values(RULE_NAMES).filter((n) => n.startsWith("slo:")));
+    expect(new Set([...SHARED_RULES].filter((n) => n !== "ALERTS"))).toEqual(generated);
+  });
+
+  it("every slo_window a dashboard queries is recorded for that SLO", () => {
+    for (const b of bundles) {
+      const spec = SloSpecSchema.parse({
+        ...b.slo,
+        sli: { kind: "availability", metric: "http_requests_total", errorMatchers: [{ label: "code", op: "=~", value: "5.." }] },
+        alerting: { ...(b.slo.alerting?.windows ? { windows: b.slo.alerting.windows } : {}) },
+      });
+      const recorded = new Set(recordedWindows(spec).map(secondsToDuration));
+      const queried = [...sloDashboardBurnWindows(b), sloDashboardPeriodWindow(b), ...SLO_DASHBOARD_LONG_WINDOWS];
+      expect(queried.filter((w) => !recorded.has(w))).toEqual([]);
+    }
   });
 });
 
