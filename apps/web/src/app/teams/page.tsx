@@ -1,0 +1,99 @@
+"use client";
+import { TeamSpecSchema, fieldErrors } from "@burnrate/domain";
+import { useState } from "react";
+import { cls, useFieldErrors } from "~/components/crud";
+import { Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
+import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
+import type { List, Team } from "~/lib/types";
+
+const empty = { slug: "", name: "", description: "" };
+
+export default function TeamsPage() {
+  const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
+  const [editing, setEditing] = useState<Team | "new" | null>(null);
+  const [form, setForm] = useState(empty);
+  const fe = useFieldErrors();
+  const save = useApiMutation(
+    (v: typeof empty & { version?: number }) =>
+      editing && editing !== "new" ? apiFetch(`/api/v1/teams/${editing.slug}`, { method: "PUT", body: v }) : apiFetch("/api/v1/teams", { method: "POST", body: v }),
+    [["teams"]],
+  );
+  const del = useApiMutation((slug: string) => apiFetch(`/api/v1/teams/${slug}`, { method: "DELETE" }), [["teams"]]);
+
+  const open = (t: Team | "new") => {
+    fe.clear();
+    setEditing(t);
+    setForm(t === "new" ? empty : { slug: t.slug, name: t.name, description: t.description });
+  };
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    fe.clear();
+    const parsed = TeamSpecSchema.safeParse(form);
+    if (!parsed.success) {
+      fe.setErrors(fieldErrors(parsed.error));
+      fe.setFormError("Please fix the highlighted fields.");
+      return;
+    }
+    save.mutate({ ...parsed.data, ...(editing && editing !== "new" ? { version: editing.version } : {}) }, { onSuccess: () => setEditing(null), onError: fe.fromError });
+  };
+
+  return (
+    <>
+      <PageHead title="Teams" subtitle="Teams own services, SLOs, error-budget policies and alert routing." actions={<button className="btn btn-primary" onClick={() => open("new")}>New team</button>} />
+      {editing ? (
+        <form className="card" onSubmit={submit} noValidate aria-label="Team form">
+          <h2>{editing === "new" ? "New team" : `Edit ${editing.name}`}</h2>
+          {fe.formError ? <div className="alert alert-error" role="alert">{fe.formError}</div> : null}
+          <div className="row">
+            <Field label="Name" name="name" error={fe.errors.name}>
+              <input id="name" type="text" value={form.name} className={cls(!!fe.errors.name)} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+            </Field>
+            <Field label="Slug" name="slug" error={fe.errors.slug} hint="Used in labels and URLs, e.g. payments">
+              <input id="slug" type="text" value={form.slug} className={cls(!!fe.errors.slug)} onChange={(e) => setForm({ ...form, slug: e.target.value })} />
+            </Field>
+          </div>
+          <Field label="Description" name="description" error={fe.errors.description}>
+            <textarea id="description" value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} />
+          </Field>
+          <div className="btn-row">
+            <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save team"}</button>
+            <button className="btn" type="button" onClick={() => setEditing(null)}>Cancel</button>
+          </div>
+        </form>
+      ) : null}
+      <div className="card">
+        <ErrorBox error={teams.error} title="Could not load teams" />
+        <ErrorBox error={del.error} title="Could not delete" />
+        {teams.isLoading ? <Loading /> : null}
+        {teams.data && teams.data.items.length === 0 ? (
+          <Empty title="No teams yet" action={<button className="btn btn-primary" onClick={() => open("new")}>Create the first team</button>}>
+            Start by creating a team; services and SLOs belong to teams.
+          </Empty>
+        ) : null}
+        {teams.data && teams.data.items.length > 0 ? (
+          <div className="table-wrap">
+            <table>
+              <thead><tr><th>Name</th><th>Slug</th><th>Services</th><th>Description</th><th /></tr></thead>
+              <tbody>
+                {teams.data.items.map((t) => (
+                  <tr key={t.id} data-testid={`team-${t.slug}`}>
+                    <td><strong>{t.name}</strong></td>
+                    <td className="mono">{t.slug}</td>
+                    <td>{t.serviceCount ?? 0}</td>
+                    <td className="muted">{t.description}</td>
+                    <td style={{ textAlign: "right" }}>
+                      <div className="btn-row" style={{ justifyContent: "flex-end" }}>
+                        <button className="btn" onClick={() => open(t)}>Edit</button>
+                        <button className="btn btn-danger" onClick={() => confirm(`Delete team ${t.name}?`) && del.mutate(t.slug)}>Delete</button>
+                      </div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </div>
+    </>
+  );
+}

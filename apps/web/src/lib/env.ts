@@ -1,0 +1,34 @@
+import "server-only";
+import { z } from "zod";
+
+/**
+ * The only place that reads process.env. Everything is optional except DATABASE_URL, which the
+ * launcher (`npm run demo`) sets after starting the embedded PostgreSQL when none is given.
+ */
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().min(1, "DATABASE_URL is required (npm run demo starts an embedded PostgreSQL)"),
+  PROMETHEUS_URL: z.string().url().optional(),
+  ALERTMANAGER_URL: z.string().url().optional(),
+  GRAFANA_URL: z.string().url().optional(),
+  GRAFANA_TOKEN: z.string().optional(),
+  BURNRATE_RULES_DIR: z.string().optional(),
+  BURNRATE_ALERTMANAGER_CONFIG: z.string().optional(),
+  BURNRATE_SECRET_KEY: z.string().optional(),
+  BURNRATE_PUBLIC_URL: z.string().url().optional(),
+  /** Where Alertmanager reaches Burnrate's webhook receiver (compose: http://web:3000/...). */
+  BURNRATE_ALERTMANAGER_WEBHOOK_URL: z.string().url().optional(),
+  BURNRATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(30),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

@@ -1,0 +1,156 @@
+import "server-only";
+import { HttpUrlSchema, lineDiff, sloRuleFilePath } from "@burnrate/domain";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { encryptSecret } from "../crypto";
+import { db } from "../db";
+import { ApiError, notFound, versionConflict } from "../http/errors";
+import { ruleFiles } from "./artifacts";
+import { pushTarget, reconcileTarget, type TargetSettings } from "./push";
+
+const AbsPath = z.string().trim().max(1000).regex(/^\//, "must be an absolute path").refine((p) => !p.split("/").includes(".."), "must not contain ..");
+const DurationLike = z.string().regex(/^\d+(ms|s|m|h)$/, "must be a duration like 30s");
+
+export const TargetInputSchema = z
+  .object({
+    name: z.string().trim().min(2, "must be at least 2 characters").max(80).regex(/^[\w .-]+$/, "use letters, digits, spaces, dots and dashes"),
+    kind: z.enum(["prometheus", "alertmanager", "grafana", "mimir"]),
+    url: HttpUrlSchema,
+    mode: z.enum(["file", "mimir", "api"]).default("file"),
+    settings: z
+      .object({
+        rulesDir: AbsPath.optional(),
+        configPath: AbsPath.optional(),
+        tenant: z.string().trim().max(150).regex(/^[\w.-]+$/, "must be a valid tenant id").optional(),
+        prefix: z.string().trim().max(100).regex(/^(\/[\w.-]+)*$/, "must be a path prefix like /prometheus").optional(),
+        maxRulesPerGroup: z.number().int().min(1).max(10000).optional(),
+        maxGroupsPerTenant: z.number().int().min(1).max(100000).optional(),
+        groupWait: DurationLike.optional(),
+        groupInterval: DurationLike.optional(),
+      })
+      .default({}),
+    /** Write-only. Omit to keep the stored token, send "" to clear it. */
+    token: z.string().max(4096).optional(),
+    enabled: z.boolean().default(true),
+  })
+  .superRefine((t, ctx) => {
+    if (t.kind === "prometheus" && t.mode === "file" && !t.settings.rulesDir) ctx.addIssue({ code: "custom", path: ["settings", "rulesDir"], message: "is required for Prometheus file mode" });
+    if (t.kind === "alertmanager" && !t.settings.configPath) ctx.addIssue({ code: "custom", path: ["settings", "configPath"], message: "is required for Alertmanager" });
+    if ((t.kind === "mimir" || t.mode === "mimir") && !t.settings.tenant) ctx.addIssue({ code: "custom", path: ["settings", "tenant"], message: "is required for the Mimir ruler" });
+    if (t.kind === "grafana" && t.token === "") ctx.addIssue({ code: "custom", path: ["token"], message: "a service-account token is required for Grafana" });
+  });
+
+type TargetRow = Awaited<ReturnType<ReturnType<typeof db>["pushTarget"]["findFirstOrThrow"]>>;
+
+/** API shape of a target: the token is never returned, only whether one is set. */
+export function targetOut(t: TargetRow) {
+  const { tokenCiphertext, ...rest } = t;
+  return { ...rest, hasToken: Boolean(tokenCiphertext) };
+}
+
+export async function listTargets() {
+  const rows = await db().pushTarget.findMany({ orderBy: { name: "asc" } });
+  return rows.map(targetOut);
+}
+
+export async function getTarget(id: string) {
+  const t = await db().pushTarget.findUnique({ where: { id } });
+  if (!t) throw notFound(`push target "${id}"`);
+  return targetOut(t);
+}
+
+export async function createTarget(input: unknown, actor: { name: string }) {
+  const spec = TargetInputSchema.parse(input);
+  const { token, ...data } = spec;
+  const row = await db().pushTarget.create({ data: { ...data, tokenCiphertext: token ? encryptSecret(token) : null } });
+  await db().auditEvent.create({ data: { actor: actor.name, action: "target.create", entityType: "push_target", entityId: row.id, entitySlug: row.name, after: { ...data, token: token ? "(set)" : "(none)" } } });
+  return targetOut(row);
+}
+
+export async function updateTarget(id: string, input: unknown, actor: { name: string }) {
+  const { version, ...rest } = z.object({ version: z.number().int() }).passthrough().parse(input);
+  const spec = TargetInputSchema.parse(rest);
+  const cur = await db().pushTarget.findUnique({ where: { id } });
+  if (!cur) throw notFound(`push target "${id}"`);
+  if (cur.version !== version) throw versionConflict(`push target "${cur.name}"`, cur.version);
+  const { token, ...data } = spec;
+  const tokenCiphertext = token === undefined ? cur.tokenCiphertext : token === "" ? null : encryptSecret(token);
+  const row = await db().pushTarget.update({ where: { id, version }, data: { ...data, tokenCiphertext, version: { increment: 1 }, nextAttemptAt: null, failureCount: 0 } });
+  await db().auditEvent.create({ data: { actor: actor.name, action: "target.update", entityType: "push_target", entityId: id, entitySlug: row.name, before: targetOut(cur), after: { ...data, token: token === undefined ? "(unchanged)" : token ? "(changed)" : "(cleared)" } } });
+  return targetOut(row);
+}
+
+export async function deleteTarget(id: string, actor: { name: string }) {
+  const cur = await db().pushTarget.findUnique({ where: { id } });
+  if (!cur) throw notFound(`push target "${id}"`);
+  await db().pushTarget.delete({ where: { id } });
+  await db().auditEvent.create({ data: { actor: actor.name, action: "target.delete", entityType: "push_target", entityId: id, entitySlug: cur.name, before: targetOut(cur) } });
+}
+
+/** "Sync now": compare with the target and push (always pushes when forced). */
+export async function syncTarget(id: string, actor: { name: string }, force: boolean) {
+  const t = await db().pushTarget.findUnique({ where: { id } });
+  if (!t) throw notFound(`push target "${id}"`);
+  if (force) return pushTarget(id, { triggeredBy: actor.name, reason: "manual push" });
+  await reconcileTarget(id, actor.name);
+  return getTarget(id);
+}
+
+// ---------- revisions ----------
+export async function listRevisions(filter: { target?: string; take?: number }) {
+  const rows = await db().revision.findMany({
+    where: filter.target ? { targetId: filter.target } : {},
+    orderBy: { createdAt: "desc" },
+    take: Math.min(filter.take ?? 50, 200),
+    select: { id: true, targetId: true, hash: true, status: true, error: true, failedStage: true, triggeredBy: true, reason: true, rollbackOf: true, createdAt: true, finishedAt: true, target: { select: { name: true, kind: true } } },
+  });
+  return rows;
+}
+
+type Files = { files: { path: string; content: string }[] };
+
+/** A revision with its files and a per-file diff against the previous revision of the same target. */
+export async function getRevision(id: string) {
+  const r = await db().revision.findUnique({ where: { id }, include: { target: { select: { name: true, kind: true } } } });
+  if (!r) throw notFound(`revision "${id}"`);
+  const prev = await db().revision.findFirst({ where: { targetId: r.targetId, createdAt: { lt: r.createdAt } }, orderBy: { createdAt: "desc" } });
+  const cur = (r.artifacts as Files).files;
+  const before = new Map(((prev?.artifacts as Files | undefined)?.files ?? []).map((f) => [f.path, f.content]));
+  const paths = [...new Set([...cur.map((f) => f.path), ...before.keys()])].sort();
+  const diffs = paths
+    .map((p) => ({ path: p, diff: lineDiff(before.get(p) ?? "", cur.find((f) => f.path === p)?.content ?? "") }))
+    .filter((d) => d.diff.some((l) => l.op !== " "));
+  return { ...r, previousId: prev?.id ?? null, diffs };
+}
+
+export async function rollbackRevision(id: string, actor: { name: string }) {
+  const r = await db().revision.findUnique({ where: { id } });
+  if (!r) throw notFound(`revision "${id}"`);
+  if (r.status !== "applied" && r.status !== "superseded") throw new ApiError("conflict", `revision ${id.slice(0, 8)} was never applied (${r.status}); roll back to a revision that was live`);
+  return pushTarget(r.targetId, { triggeredBy: actor.name, reason: `rollback to ${id.slice(0, 8)}`, files: (r.artifacts as Files).files, rollbackOf: id });
+}
+
+/** Rule-file preview for one SLO with a diff against the live file of the first Prometheus target. */
+export async function sloRulesPreview(slug: string) {
+  const { files, problems } = await ruleFiles();
+  const path = sloRuleFilePath(slug);
+  const desired = files.find((f) => f.path === path);
+  if (!desired) {
+    const problem = problems.find((p) => p.includes(`"${slug}"`));
+    throw new ApiError(problem ? "validation_failed" : "not_found", problem ?? `SLO "${slug}" not found`);
+  }
+  const target = await db().pushTarget.findFirst({ where: { kind: "prometheus", mode: "file", enabled: true }, orderBy: { name: "asc" } });
+  let live: string | null = null;
+  let liveSource = "no Prometheus target configured";
+  if (target) {
+    const dir = (target.settings as TargetSettings).rulesDir ?? "";
+    liveSource = `${target.name}: ${join(dir, path)}`;
+    try {
+      live = await readFile(join(dir, path), "utf8");
+    } catch {
+      live = null;
+    }
+  }
+  return { path, desired: desired.content, live, liveSource, diff: lineDiff(live ?? "", desired.content) };
+}

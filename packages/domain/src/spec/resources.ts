@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { DescriptionSchema, DisplayNameSchema, SlugSchema } from "./common";
+import { SliSpecSchema } from "./sli";
+import { SloSpecSchema } from "./slo";
+
+/**
+ * API/UI resource shapes. They reuse the generation specs and replace embedded objects by
+ * references (slugs), which is what forms and `curl` users send.
+ */
+export const SliResourceSchema = z.object({
+  slug: SlugSchema,
+  name: DisplayNameSchema,
+  description: DescriptionSchema.default(""),
+  service: SlugSchema,
+  spec: SliSpecSchema,
+});
+export type SliResource = z.infer<typeof SliResourceSchema>;
+
+export const SloResourceSchema = SloSpecSchema.omit({ sli: true }).extend({
+  /** Slug of an SLI of the same service. */
+  sli: SlugSchema,
+  /** Error-budget policy slug, or null for none. */
+  policy: SlugSchema.nullable().default(null),
+});
+export type SloResource = z.infer<typeof SloResourceSchema>;
+
+/** Every update carries the version the client read (optimistic locking). */
+export const VersionSchema = z.object({ version: z.number().int().positive("is required for updates") });
+
+/** Flattens zod issues to `{ "sli.errorQuery": "invalid PromQL: ..." }` for field-level errors. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.map(String).join(".") || "_";
+    out[key] ??= issue.message;
+  }
+  return out;
+}
