@@ -135,7 +135,8 @@ export async function backfill(model, { outDir, start, end, step = 60, promtool 
   const gens = [];
   const imports = [];
   const files = [];
-  for (let p = 0; p < parts; p++) {
+  const usedParts = [...new Set(assign.values())];
+  for (const p of usedParts) {
     const file = path.join(dir, `backfill-${process.pid}-${Date.now()}-${p}.om`);
     files.push(file);
     const gen = writeOpenMetrics(model, { file, start, end, step, filter: (s) => (!filter || filter(s)) && assign.get(`${s.family}:${s.si}`) === p });

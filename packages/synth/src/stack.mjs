@@ -306,6 +306,7 @@ export async function startLocalStack(opts) {
     backfillDays = 30,
     backfillStep = 60,
     backfillGap = true,
+    backfillServices,
     webhookUrl,
     burnrateMetricsUrl,
     evaluationInterval = '30s',
@@ -355,10 +356,11 @@ export async function startLocalStack(opts) {
   }
 
   const model = modelFromDataDir(dataDir);
+  const bfFilter = backfillServices ? (s) => backfillServices.includes(model.services[s.si].name) : undefined;
   let backfillResult = null;
   if (fresh && backfillDays > 0) {
     const tb = performance.now();
-    backfillResult = { mode: 'initial', ...(await backfill(model, { outDir: tsdbDir, start: now - backfillDays * 86400, end: now, step: backfillStep, promtool: bins.promtool, tmpDir: dataDir })) };
+    backfillResult = { mode: 'initial', ...(await backfill(model, { outDir: tsdbDir, start: now - backfillDays * 86400, end: now, step: backfillStep, promtool: bins.promtool, tmpDir: dataDir, filter: bfFilter })) };
     timings.backfillSeconds = (performance.now() - tb) / 1000;
   } else if (!fresh && backfillGap && lastData > 0 && now - lastData > 10 * MIN) {
     // Fill the hole since the last run into a separate dir, then move the blocks in (Prometheus is
@@ -367,7 +369,7 @@ export async function startLocalStack(opts) {
     const gapDir = path.join(dataDir, `gap-${Date.now()}`);
     const start = Math.max(lastData + backfillStep, now - backfillDays * 86400);
     try {
-      const r = await backfill(model, { outDir: gapDir, start, end: now, step: backfillStep, promtool: bins.promtool, tmpDir: dataDir });
+      const r = await backfill(model, { outDir: gapDir, start, end: now, step: backfillStep, promtool: bins.promtool, tmpDir: dataDir, filter: bfFilter });
       for (const e of fs.readdirSync(gapDir)) fs.renameSync(path.join(gapDir, e), path.join(tsdbDir, e));
       backfillResult = { mode: 'gap', ...r };
     } finally {
