@@ -104,6 +104,7 @@ export function exportOpenSlo(bundles: SloBundle[], opts: { version: string }): 
     };
     if (policyNames.length > 0) spec.alertPolicies = policyNames;
     const annotations: Record<string, string> = {};
+    if (!slo.alerting.enabled) annotations["burnrate.dev/alerting"] = "disabled";
     if (slo.alerting.minEvents > 0) annotations["burnrate.dev/min-events"] = String(slo.alerting.minEvents);
     if (slo.alerting.runbookUrl) annotations["burnrate.dev/runbook-url"] = slo.alerting.runbookUrl;
     const metadata: Record<string, unknown> = { name: slo.slug, displayName: slo.name, labels: { ...slo.labels } };
@@ -360,7 +361,7 @@ export function importOpenSlo(text: string, opts: OpenSloImportOptions = {}): Im
       budgetingMethod: str(spec.budgetingMethod) === "Timeslices" ? "timeslices" : "occurrences",
       labels: stringRecord(md.labels),
       alerting: {
-        enabled: windows.length > 0 || policyRefs.length === 0,
+        enabled: ann["burnrate.dev/alerting"] !== "disabled",
         minEvents: ann["burnrate.dev/min-events"] ? Number(ann["burnrate.dev/min-events"]) : 0,
         ...(ann["burnrate.dev/runbook-url"] ? { runbookUrl: ann["burnrate.dev/runbook-url"] } : {}),
         ...(windows.length > 0 ? { windows: windows as never } : {}),

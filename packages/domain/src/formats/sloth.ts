@@ -10,7 +10,7 @@ import { isRecord, str, stringRecord, zodIssues, type ImportIssue, type ImportRe
 /**
  * Sloth `prometheus/v1` specs, one YAML document per service. Every SLI kind is written as
  * `events` queries with Sloth's `{{.window}}` placeholder. Sloth has no per-SLO period (its period
- * is global), so the period is kept only as the `burnrate_period` label.
+ * is global), so the period and the Burnrate slug are kept as `burnrate_period`/`burnrate_slo` labels.
  */
 export function exportSloth(bundles: SloBundle[], opts: { version: string }): string {
   const byService = new Map<string, SloBundle[]>();
@@ -27,13 +27,16 @@ export function exportSloth(bundles: SloBundle[], opts: { version: string }): st
           .sort((a, b) => (a.slo.slug < b.slo.slug ? -1 : 1))
           .map(({ slo, service: svc }) => {
             const q = sliQueries(slo.sli, "{{.window}}");
+            // Sloth queries are events over a window; timeslice SLIs count one "event" per second,
+            // written so that the total still carries the window placeholder.
+            const total = q.total === "vector(1)" ? "max_over_time(vector(1)[{{.window}}:])" : q.total;
             const runbook = slo.alerting.runbookUrl || svc.runbookUrl;
             return {
               name: slo.slug,
               objective: slo.objective,
               description: slo.description || slo.name,
-              labels: { ...slo.labels, burnrate_period: slo.window },
-              sli: { events: { error_query: q.errors, total_query: q.total } },
+              labels: { ...slo.labels, burnrate_period: slo.window, burnrate_slo: slo.slug },
+              sli: { events: { error_query: q.errors, total_query: total } },
               alerting: {
                 name: "SLOErrorBudgetBurn",
                 ...(runbook ? { annotations: { runbook_url: runbook } } : {}),
@@ -95,7 +98,9 @@ export function importSloth(text: string, opts: SlothImportOptions = {}): Import
       delete labels.team;
       delete labels.tier;
       const period = labels.burnrate_period;
+      const exportedSlug = labels.burnrate_slo;
       delete labels.burnrate_period;
+      delete labels.burnrate_slo;
       for (const k of Object.keys(labels)) {
         if (RESERVED_LABELS.has(k)) issues.push({ path: `${at}.labels.${k}`, message: `"${k}" is reserved by Burnrate` });
       }
@@ -104,7 +109,7 @@ export function importSloth(text: string, opts: SlothImportOptions = {}): Import
       const ticket = isRecord(alerting.ticket_alert) ? alerting.ticket_alert.disable !== true : true;
       const ann = stringRecord(alerting.annotations);
       const runbook = ann.runbook_url ?? ann.runbook;
-      const slug = name.startsWith(`${serviceSlug}-`) ? name : `${serviceSlug}-${name}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+      const slug = exportedSlug ? exportedSlug : name.startsWith(`${serviceSlug}-`) ? name : `${serviceSlug}-${name}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
       const input: SloSpecInput = {
         slug,
         name,

@@ -261,7 +261,10 @@ class SloRules {
     if (this.opts.budgetExhaustedAlerts ?? true) {
       out.push({
         alert: RULE_NAMES.exhaustedAlert,
-        expr: `max by (slo) (${this.sel(RULE_NAMES.budgetRemaining)}) <= 0`,
+        expr:
+          `max by (slo) (${this.sel(RULE_NAMES.budgetRemaining)}) <= 0` +
+          // Low-traffic guard: the period must (at the current traffic level) hold minEvents events.
+          (slo.alerting.minEvents > 0 ? ` and on (slo) (max by (slo) (${this.sel(RULE_NAMES.totalPeriod)}) >= ${slo.alerting.minEvents})` : ""),
         for: "15m",
         labels: this.alertLabels({ severity: "ticket" }),
         annotations: sortRecord({
