@@ -34,10 +34,10 @@ export const SERVICES = [
   { name: 'inventory', team: 'fulfilment', tier: '2', method: 'GET', rps: 4, err: { 404: 0.003, 500: 0.0004, 503: 0.0001 }, median: 0.05, sigma: 0.5, peak: 11, amp: 0.35 },
   { name: 'notifications', team: 'platform', tier: '3', method: 'POST', rps: 0.8, err: { 404: 0, 500: 0.0005, 503: 0.0003 }, median: 0.2, sigma: 0.6, peak: 16, amp: 0.6 },
   { name: 'shipping', team: 'fulfilment', tier: '2', method: 'GET', rps: 2, err: { 404: 0.004, 500: 0.0003, 503: 0.0002 }, median: 0.15, sigma: 0.5, peak: 15, amp: 0.4 },
-  { name: 'recommendations', team: 'discovery', tier: '3', method: 'GET', rps: 15, err: { 404: 0.001, 500: 0.0008, 503: 0.0004 }, median: 0.18, sigma: 0.5, peak: 19, amp: 0.55 },
+  { name: 'recommendations', team: 'discovery', tier: '3', method: 'GET', rps: 15, err: { 404: 0.001, 500: 0.0004, 503: 0.0002 }, median: 0.18, sigma: 0.5, peak: 19, amp: 0.55 },
   { name: 'profile', team: 'identity', tier: '2', method: 'GET', rps: 5, err: { 404: 0.006, 500: 0.0001, 503: 0.0001 }, median: 0.05, sigma: 0.45, peak: 18, amp: 0.4 },
   { name: 'gateway', team: 'platform', tier: '1', method: 'GET', rps: 120, err: { 404: 0.015, 500: 0.0001, 503: 0.0002 }, median: 0.02, sigma: 0.6, peak: 14, amp: 0.45 },
-  { name: 'reporting', team: 'analytics', tier: '3', method: 'GET', rps: 0.05, err: { 404: 0.002, 500: 0.0005, 503: 0.0005 }, median: 0.8, sigma: 0.7, peak: 8, amp: 0.7 },
+  { name: 'reporting', team: 'analytics', tier: '3', method: 'GET', rps: 0.05, err: { 404: 0.002, 500: 0.0002, 503: 0.0002 }, median: 0.8, sigma: 0.7, peak: 8, amp: 0.7 },
 ];
 export const SERVICE_NAMES = SERVICES.map((s) => s.name);
 

@@ -47,7 +47,7 @@ describe('model', () => {
       for (let si = 0; si < SERVICES.length; si++) {
         m.values(si, t, cur);
         for (let k = 0; k < 15; k++) {
-          if (cur[k] < prev[si]![k]!) throw new Error(`${SERVICES[si]!.name} k=${k} decreased at ${t}: ${prev[si]![k]} -> ${cur[k]}`);
+          if (cur[k]! < prev[si]![k]!) throw new Error(`${SERVICES[si]!.name} k=${k} decreased at ${t}: ${prev[si]![k]} -> ${cur[k]}`);
         }
         for (let b = 5; b < 13; b++) if (cur[b]! < cur[b - 1]!) throw new Error(`bucket ${b} < bucket ${b - 1} at ${t}`);
         if (cur[12] !== cur[13]) throw new Error('+Inf bucket != _count'); // +Inf bucket == _count
