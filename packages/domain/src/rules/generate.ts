@@ -3,6 +3,7 @@ import { secondsToDuration } from "../spec/common";
 import { sliQueries } from "../spec/sli";
 import { infrastructureRuleSet } from "./infrastructure";
 import { RULE_NAMES } from "./names";
+import { extendLabels } from "./emit";
 import { renderRuleFile } from "./render";
 import {
   DEFAULT_INTERVALS,
@@ -63,6 +64,7 @@ function sortRecord(r: Record<string, string>): Record<string, string> {
   return out;
 }
 
+
 /** Identity labels (slo, service, team, tier) plus the SLO's user labels, sorted by name. */
 export function sloLabels(b: SloBundle): Record<string, string> {
   return sortRecord({ ...b.slo.labels, slo: b.slo.slug, service: b.service.slug, team: b.team.slug, tier: b.service.tier });
@@ -103,6 +105,7 @@ class SloRules {
   private readonly slug: string;
   private readonly labels: Record<string, string>;
   private readonly budget: number;
+  private readonly budgetText: string;
   private readonly period: number;
   constructor(
     private readonly b: SloBundle,
@@ -112,16 +115,34 @@ class SloRules {
     this.slug = b.slo.slug;
     this.labels = sloLabels(b);
     this.budget = errorBudgetRatio(b.slo.objective);
+    this.budgetText = num(this.budget);
     this.period = periodSeconds(b.slo);
   }
 
+  private sloMatcher = "";
+
   private sel(metric: string, extra: Record<string, string> = {}): string {
-    const m = Object.entries({ slo: this.slug, ...extra }).map(([k, v]) => `${k}=${promqlString(v)}`);
-    return `${metric}{${m.join(",")}}`;
+    if (this.sloMatcher === "") this.sloMatcher = `slo=${promqlString(this.slug)}`;
+    let m = this.sloMatcher;
+    for (const k in extra) m += `,${k}=${promqlString(extra[k] as string)}`;
+    return `${metric}{${m}}`;
   }
 
-  private rec(record: string, expr: string, extra: Record<string, string> = {}): RecordingRule {
-    return { record, expr, labels: sortRecord({ ...this.labels, ...extra }) };
+  private readonly windowLabelCache = new Map<string, Record<string, string>>();
+  private escapedLabels: Record<string, string> | null = null;
+
+  /** Recording rules of one SLO share label objects (the emitter memoises their rendering). */
+  private rec(record: string, expr: string, labels: Record<string, string> = this.labels): RecordingRule {
+    return { record, expr, labels };
+  }
+
+  private windowLabels(w: string): Record<string, string> {
+    let l = this.windowLabelCache.get(w);
+    if (!l) {
+      l = extendLabels(this.labels, [["slo_window", w]]);
+      this.windowLabelCache.set(w, l);
+    }
+    return l;
   }
 
   /** Mean of the base total rate over W times W: events seen in W (spacing-independent). */
@@ -159,8 +180,8 @@ class SloRules {
   private windowRules(seconds: number): Rule[] {
     const w = secondsToDuration(seconds);
     return [
-      this.rec(RULE_NAMES.errorRatio, this.ratioExpr(seconds), { slo_window: w }),
-      this.rec(RULE_NAMES.burnRate, `${this.sel(RULE_NAMES.errorRatio, { slo_window: w })} / ${num(this.budget)}`, { slo_window: w }),
+      this.rec(RULE_NAMES.errorRatio, this.ratioExpr(seconds), this.windowLabels(w)),
+      this.rec(RULE_NAMES.burnRate, `${this.sel(RULE_NAMES.errorRatio, { slo_window: w })} / ${this.budgetText}`, this.windowLabels(w)),
     ];
   }
 
@@ -186,7 +207,7 @@ class SloRules {
         `1 - sum by (slo) (${this.sel(RULE_NAMES.errorRatio, { slo_window: periodLabel })}) / ${num(this.budget)}`,
       ),
       this.rec(RULE_NAMES.totalPeriod, this.eventsExpr(this.period)),
-      this.rec(RULE_NAMES.info, "vector(1)", { name: slo.name, objective: String(slo.objective), slo_period: slo.window }),
+      this.rec(RULE_NAMES.info, "vector(1)", sortRecord({ ...this.labels, name: slo.name, objective: String(slo.objective), slo_period: slo.window })),
     ];
 
     const groups: RuleGroup[] = [
@@ -201,9 +222,11 @@ class SloRules {
 
   /** Alert labels: identity and user labels (escaped: alert labels are templates) plus extras. */
   private alertLabels(extra: Record<string, string>): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.labels)) out[k] = escapeGoTemplate(v);
-    return sortRecord({ ...out, ...extra });
+    if (!this.escapedLabels) {
+      this.escapedLabels = {};
+      for (const [k, v] of Object.entries(this.labels)) this.escapedLabels[k] = escapeGoTemplate(v);
+    }
+    return extendLabels(this.escapedLabels, Object.entries(extra));
   }
 
   private links(): Record<string, string> {
@@ -341,7 +364,16 @@ export function generateRuleGroups(bundles: SloBundle[], opts: GenerationOptions
 
 /** Prometheus rule files: `slo-<slug>.yml` per SLO and `burnrate-infrastructure.yml`, sorted by path. */
 export function generateRuleFiles(bundles: SloBundle[], opts: GenerationOptions): RuleFile[] {
-  return generateRuleGroups(bundles, opts)
-    .map((s) => ({ path: s.path, content: renderRuleFile(s.groups, opts.version) }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  validateBundles(bundles);
+  const iv = intervals(opts);
+  // Render each SLO right away so only the text stays alive (10k SLOs are ~140 MB of YAML).
+  const files: RuleFile[] = bundles.map((b) => ({
+    path: sloRuleFilePath(b.slo.slug),
+    content: renderRuleFile(new SloRules(b, opts, iv).groups(), opts.version),
+  }));
+  if (opts.infrastructure?.enabled ?? true) {
+    const infra = infrastructureRuleSet(opts, iv);
+    files.push({ path: infra.path, content: renderRuleFile(infra.groups, opts.version) });
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

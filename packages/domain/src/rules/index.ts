@@ -1,6 +1,7 @@
 export * from "./types";
 export * from "./windows";
 export * from "./render";
+export { yamlScalar } from "./emit";
 export * from "./names";
 export * from "./generate";
 export { infrastructureRuleSet } from "./infrastructure";

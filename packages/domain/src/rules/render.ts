@@ -1,4 +1,5 @@
 import { stringify } from "yaml";
+import { emitRuleGroups } from "./emit";
 import type { Rule, RuleGroup } from "./types";
 
 /** First line of every generated file. */
@@ -7,7 +8,8 @@ export function generatedHeader(version: string): string {
 }
 
 /** YAML options shared by every generated document: no line folding, stable output. */
-export const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, indentSeq: true } as const;
+/** Shared label objects must be written out in full, never as YAML anchors/aliases. */
+export const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, indentSeq: true, aliasDuplicateObjects: false } as const;
 
 /** A rule as a plain object with Prometheus's key order (record/alert, expr, for, labels, annotations). */
 export function ruleToObject(rule: Rule): Record<string, unknown> {
@@ -27,7 +29,7 @@ export function groupToObject(g: RuleGroup): Record<string, unknown> {
   return { name: g.name, interval: g.interval, rules: g.rules.map(ruleToObject) };
 }
 
-/** A Prometheus rule file (`groups:`) with the generated-code header. */
+/** A Prometheus rule file (`groups:`) with the generated-code header (fast emitter, see emit.ts). */
 export function renderRuleFile(groups: RuleGroup[], version: string): string {
-  return generatedHeader(version) + stringify({ groups: groups.map(groupToObject) }, YAML_OPTIONS);
+  return generatedHeader(version) + emitRuleGroups(groups);
 }

@@ -69,6 +69,17 @@ export function sloPeriodWindow(slo: Pick<SloSpec, "window">): string {
  * fraction so every pair still means "N% of this period's budget in this long window".
  */
 export function scaledWorkbookWindows(period: number): BurnWindow[] {
+  let hit = scaledCache.get(period);
+  if (!hit) {
+    hit = computeScaled(period);
+    scaledCache.set(period, hit);
+  }
+  return hit.map((w) => ({ ...w }));
+}
+
+const scaledCache = new Map<number, BurnWindow[]>();
+
+function computeScaled(period: number): BurnWindow[] {
   const scale = period / REFERENCE_PERIOD_SECONDS;
   return WORKBOOK_WINDOWS.map((w) => {
     const longSeconds = Math.max(BASE_WINDOW_SECONDS, roundToMinute(w.longSeconds * scale));
@@ -89,6 +100,18 @@ export function scaledWorkbookWindows(period: number): BurnWindow[] {
  * tiers fast/medium (page) and slow/long (ticket) in order of their long window.
  */
 export function alertBurnWindows(slo: SloSpec): BurnWindow[] {
+  let hit = burnCache.get(slo);
+  if (!hit) {
+    hit = computeBurnWindows(slo);
+    burnCache.set(slo, hit);
+  }
+  return hit.map((w) => ({ ...w }));
+}
+
+// Specs are immutable inputs; memoised by identity because generation asks several times per SLO.
+const burnCache = new WeakMap<SloSpec, BurnWindow[]>();
+
+function computeBurnWindows(slo: SloSpec): BurnWindow[] {
   const period = periodSeconds(slo);
   const a = slo.alerting;
   let windows: BurnWindow[];
