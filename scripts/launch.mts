@@ -121,4 +121,14 @@ for (let i = 0; i < 100; i++) {
 }
 // First push right away so the rules are live before anyone opens the UI.
 await fetch(`http://127.0.0.1:${port}/api/v1/sync`, { method: "POST", headers: { "x-burnrate-user": "demo-launcher" } }).catch(() => undefined);
+if (env.PROMETHEUS_URL && env.BURNRATE_RULES_DIR) {
+  const marker = join(dataDir, "stack", "rules-backfilled");
+  if (!existsSync(marker)) {
+    const { backfillBaseRules } = await import("./backfill-rules.mts");
+    const t0 = Date.now();
+    const r = backfillBaseRules({ prometheusUrl: env.PROMETHEUS_URL, rulesDir: env.BURNRATE_RULES_DIR, tsdbDir: join(dataDir, "stack", "prometheus"), end: new Date(Date.now() - 60_000) });
+    log(`${r.message} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    if (r.ok) writeFileSync(marker, new Date().toISOString());
+  }
+}
 console.log(`\n  Burnrate is running at http://127.0.0.1:${port}\n  (Ctrl+C stops the app${withPrometheus ? ", Prometheus and Alertmanager" : ""} and the embedded database)\n`);

@@ -1,0 +1,107 @@
+"use client";
+import Link from "next/link";
+import { useState } from "react";
+import { cls, useFieldErrors } from "~/components/crud";
+import { dateTime } from "~/components/format";
+import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
+import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
+import type { List } from "~/lib/types";
+
+export type Target = {
+  id: string; name: string; kind: string; url: string; mode: string; settings: Record<string, unknown>; enabled: boolean; status: string; statusMessage: string;
+  lastSyncAt: string | null; lastSuccessAt: string | null; failureCount: number; nextAttemptAt: string | null; version: number; hasToken: boolean;
+};
+type Form = { name: string; kind: string; url: string; mode: string; rulesDir: string; configPath: string; tenant: string; prefix: string; token: string; enabled: boolean };
+const empty: Form = { name: "", kind: "prometheus", url: "", mode: "file", rulesDir: "", configPath: "", tenant: "", prefix: "/prometheus", token: "", enabled: true };
+
+export function statusTone(s: string) {
+  return s === "in_sync" ? "ok" : s === "failing" ? "bad" : s === "drifted" ? "warn" : "default";
+}
+
+export default function TargetsPage() {
+  const targets = useApi<List<Target>>(["targets"], "/api/v1/targets", { refetchInterval: 10_000 });
+  const [editing, setEditing] = useState<Target | "new" | null>(null);
+  const [form, setForm] = useState<Form>(empty);
+  const fe = useFieldErrors();
+  const body = () => ({
+    name: form.name, kind: form.kind, url: form.url, enabled: form.enabled,
+    mode: form.kind === "grafana" ? "api" : form.kind === "mimir" ? "mimir" : "file",
+    settings: form.kind === "prometheus" ? { rulesDir: form.rulesDir } : form.kind === "alertmanager" ? { configPath: form.configPath } : form.kind === "mimir" ? { tenant: form.tenant, prefix: form.prefix } : {},
+    ...(form.token ? { token: form.token } : editing === "new" ? {} : {}),
+  });
+  const save = useApiMutation(
+    () => (editing && editing !== "new" ? apiFetch(`/api/v1/targets/${editing.id}`, { method: "PUT", body: { ...body(), version: editing.version } }) : apiFetch("/api/v1/targets", { method: "POST", body: body() })),
+    [["targets"]],
+  );
+  const sync = useApiMutation((id: string | null) => apiFetch(id ? `/api/v1/targets/${id}/sync?force=1` : "/api/v1/sync", { method: "POST" }), [["targets"], ["revisions"]]);
+  const del = useApiMutation((id: string) => apiFetch(`/api/v1/targets/${id}`, { method: "DELETE" }), [["targets"]]);
+  const open = (t: Target | "new") => {
+    fe.clear();
+    setEditing(t);
+    setForm(t === "new" ? empty : { ...empty, name: t.name, kind: t.kind, url: t.url, mode: t.mode, rulesDir: String(t.settings.rulesDir ?? ""), configPath: String(t.settings.configPath ?? ""), tenant: String(t.settings.tenant ?? ""), prefix: String(t.settings.prefix ?? "/prometheus"), enabled: t.enabled });
+  };
+  const set = (k: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
+  const err = (k: string) => fe.errors[k];
+  return (
+    <>
+      <PageHead title="Push targets" subtitle="Where generated rules, Alertmanager config and dashboards go. The reconciler re-pushes on drift, with backoff." actions={<><button className="btn" onClick={() => sync.mutate(null)} disabled={sync.isPending}>{sync.isPending ? "Syncing…" : "Sync now"}</button><button className="btn btn-primary" onClick={() => open("new")}>Add target</button></>} />
+      <ErrorBox error={sync.error} title="Sync failed" />
+      {editing ? (
+        <form className="card" onSubmit={(e) => { e.preventDefault(); fe.clear(); save.mutate(undefined, { onSuccess: () => setEditing(null), onError: fe.fromError }); }} noValidate aria-label="Target form">
+          <h2>{editing === "new" ? "New push target" : `Edit ${editing.name}`}</h2>
+          {fe.formError ? <div className="alert alert-error" role="alert">{fe.formError}</div> : null}
+          <div className="row">
+            <Field label="Name" name="name" error={err("name")}><input id="name" type="text" value={form.name} className={cls(!!err("name"))} onChange={set("name")} /></Field>
+            <Field label="Kind" name="kind" error={err("kind")}>
+              <select id="kind" value={form.kind} onChange={set("kind")}>
+                <option value="prometheus">Prometheus (rule files + reload)</option>
+                <option value="alertmanager">Alertmanager (config file + reload)</option>
+                <option value="mimir">Mimir / Cortex ruler API</option>
+                <option value="grafana">Grafana (dashboards API)</option>
+              </select>
+            </Field>
+            <Field label="URL" name="url" error={err("url")}><input id="url" type="url" value={form.url} placeholder="http://prometheus:9090" className={cls(!!err("url"))} onChange={set("url")} /></Field>
+          </div>
+          <div className="row">
+            {form.kind === "prometheus" ? <Field label="Rules directory" name="settings.rulesDir" error={err("settings.rulesDir")} hint="Must be inside Prometheus' rule_files glob."><input id="settings.rulesDir" type="text" className={cls(!!err("settings.rulesDir"), "mono")} value={form.rulesDir} onChange={set("rulesDir")} /></Field> : null}
+            {form.kind === "alertmanager" ? <Field label="Config file path" name="settings.configPath" error={err("settings.configPath")}><input id="settings.configPath" type="text" className={cls(!!err("settings.configPath"), "mono")} value={form.configPath} onChange={set("configPath")} /></Field> : null}
+            {form.kind === "mimir" ? <><Field label="Tenant (X-Scope-OrgID)" name="settings.tenant" error={err("settings.tenant")}><input id="settings.tenant" type="text" value={form.tenant} className={cls(!!err("settings.tenant"))} onChange={set("tenant")} /></Field><Field label="API prefix" name="settings.prefix" error={err("settings.prefix")}><input id="settings.prefix" type="text" value={form.prefix} onChange={set("prefix")} /></Field></> : null}
+            <Field label={form.kind === "grafana" ? "Service-account token" : "Bearer token (optional)"} name="token" error={err("token")} hint={editing !== "new" && editing.hasToken ? "A token is stored; leave empty to keep it." : "Stored encrypted; never shown again."}>
+              <input id="token" type="password" autoComplete="off" value={form.token} onChange={set("token")} />
+            </Field>
+          </div>
+          <div className="btn-row">
+            <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save target"}</button>
+            <button className="btn" type="button" onClick={() => setEditing(null)}>Cancel</button>
+          </div>
+        </form>
+      ) : null}
+      {targets.isLoading ? <div className="card"><Loading /></div> : null}
+      <ErrorBox error={targets.error} title="Could not load targets" />
+      {targets.data && targets.data.items.length === 0 ? <div className="card"><Empty title="No push targets" action={<button className="btn btn-primary" onClick={() => open("new")}>Add a target</button>}>Add a Prometheus rules directory, an Alertmanager config, a Mimir ruler or a Grafana instance.</Empty></div> : null}
+      <div className="grid grid-2">
+        {targets.data?.items.map((t) => (
+          <div className="card" key={t.id} data-testid={`target-${t.name}`}>
+            <div className="page-head" style={{ marginBottom: 8 }}>
+              <div><h2 style={{ margin: 0 }}>{t.name}</h2><span className="muted">{t.kind} · {t.mode} · <span className="mono">{t.url}</span></span></div>
+              <Badge tone={statusTone(t.status)}><span data-testid="target-status">{t.status.replace("_", " ")}</span></Badge>
+            </div>
+            {t.statusMessage && t.status !== "in_sync" ? <div className={`alert ${t.status === "failing" ? "alert-error" : "alert-warn"}`} data-testid="target-error" style={{ whiteSpace: "pre-wrap" }}>{t.statusMessage}</div> : null}
+            <dl className="kv">
+              <dt>Last sync</dt><dd>{t.lastSyncAt ? dateTime(Date.parse(t.lastSyncAt)) : "never"}</dd>
+              <dt>Last success</dt><dd>{t.lastSuccessAt ? dateTime(Date.parse(t.lastSuccessAt)) : "never"}</dd>
+              {t.failureCount ? <><dt>Failures</dt><dd>{t.failureCount} in a row{t.nextAttemptAt ? `, next retry ${dateTime(Date.parse(t.nextAttemptAt))}` : ""}</dd></> : null}
+              <dt>Token</dt><dd>{t.hasToken ? "stored (encrypted)" : "none"}</dd>
+            </dl>
+            <div className="btn-row" style={{ marginTop: 12 }}>
+              <button className="btn" onClick={() => sync.mutate(t.id)} disabled={sync.isPending}>Push now</button>
+              <Link className="btn" href={`/revisions?target=${t.id}`}>Revisions</Link>
+              <button className="btn" onClick={() => open(t)}>Edit</button>
+              <button className="btn btn-danger" onClick={() => confirm(`Delete target ${t.name}? Files already pushed stay in place.`) && del.mutate(t.id)}>Delete</button>
+            </div>
+          </div>
+        ))}
+      </div>
+    </>
+  );
+}
