@@ -9,7 +9,7 @@ import type { List, Policy, PolicyStep, Team } from "~/lib/types";
 const ACTIONS = ["page", "ticket", "incident_response", "reliability_sprint", "feature_freeze", "notify"] as const;
 type Form = { slug: string; name: string; team: string; description: string; steps: PolicyStep[] };
 
-export function describeCondition(c: PolicyStep["condition"]): string {
+function describeCondition(c: PolicyStep["condition"]): string {
   return c.type === "burn_rate" ? `burn rate over ${c.window} > ${c.above}×` : `budget remaining < ${c.belowPercent}%`;
 }
 

@@ -7,14 +7,14 @@ import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/u
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List } from "~/lib/types";
 
-export type Target = {
+type Target = {
   id: string; name: string; kind: string; url: string; mode: string; settings: Record<string, unknown>; enabled: boolean; status: string; statusMessage: string;
   lastSyncAt: string | null; lastSuccessAt: string | null; failureCount: number; nextAttemptAt: string | null; version: number; hasToken: boolean;
 };
 type Form = { name: string; kind: string; url: string; mode: string; rulesDir: string; configPath: string; tenant: string; prefix: string; token: string; enabled: boolean };
 const empty: Form = { name: "", kind: "prometheus", url: "", mode: "file", rulesDir: "", configPath: "", tenant: "", prefix: "/prometheus", token: "", enabled: true };
 
-export function statusTone(s: string) {
+function statusTone(s: string) {
   return s === "in_sync" ? "ok" : s === "failing" ? "bad" : s === "drifted" ? "warn" : "default";
 }
 

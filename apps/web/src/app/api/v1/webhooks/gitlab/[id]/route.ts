@@ -1,0 +1,12 @@
+// POST /api/v1/webhooks/gitlab/:integrationId – GitLab deployment events (X-Gitlab-Token or webhook-signature)
+import type { NextRequest } from "next/server";
+import { ApiError } from "~/server/http/errors";
+import { withApi } from "~/server/http/api";
+import { gitlabWebhook } from "~/server/services/integrations";
+
+export const dynamic = "force-dynamic";
+export const POST = withApi<{ id: string }>(async (req: NextRequest, p) => {
+  const raw = await req.text();
+  if (raw.length > 1_000_000) throw new ApiError("bad_request", "payload larger than 1 MB");
+  return gitlabWebhook(p.id, raw, req.headers);
+});

@@ -1,0 +1,217 @@
+import "server-only";
+import {
+  DeploymentInputSchema,
+  IncidentInputSchema,
+  classifyDora,
+  computeDora,
+  deploysThatBurnedBudget,
+  doraPromql,
+  type DeploymentInput,
+  type DoraBandSetId,
+  type DoraDeployment,
+  type DoraIncident,
+} from "@burnrate/domain";
+import { doraSeriesAt, parseAlertmanagerWebhook, parseSampleValue, renderExposition } from "@burnrate/integrations";
+import { db } from "../db";
+import { ApiError } from "../http/errors";
+import { prometheus } from "./live";
+
+/**
+ * Deployments and incidents (the DORA event store). Postgres is the source of truth; the
+ * exporter at /api/metrics derives cumulative counters and histograms from these rows on every
+ * scrape, so they survive restarts, and PromQL over them equals the figures computed here.
+ */
+
+const INCIDENT_LINK_WINDOW_MS = 24 * 3600 * 1000;
+
+async function serviceBySlug(slug: string, field = "service") {
+  const s = await db().service.findUnique({ where: { slug }, include: { team: true } });
+  if (!s) throw new ApiError("validation_failed", `${field}: service "${slug}" does not exist`, { [field]: `service "${slug}" does not exist` });
+  return s;
+}
+
+export async function recordDeployment(raw: unknown, actor: { name: string }, source = "api") {
+  const input: DeploymentInput = DeploymentInputSchema.parse(raw);
+  const svc = await serviceBySlug(input.service);
+  const data = {
+    serviceId: svc.id,
+    environment: input.environment,
+    version: input.version ?? "",
+    sha: input.sha,
+    result: input.result,
+    kind: input.kind,
+    startedAt: input.startedAt ? new Date(input.startedAt) : null,
+    finishedAt: new Date(input.finishedAt),
+    commits: input.commits,
+    source,
+  };
+  const row = input.externalId
+    ? await db().deployment.upsert({ where: { externalId: `${source}:${input.externalId}` }, update: data, create: { ...data, externalId: `${source}:${input.externalId}` } })
+    : await db().deployment.create({ data });
+  if (input.causedIncidentIds?.length) {
+    await db().incident.updateMany({ where: { id: { in: input.causedIncidentIds }, serviceId: svc.id }, data: { causedByDeploymentId: row.id } });
+  }
+  await db().auditEvent.create({ data: { actor: actor.name, action: "deployment.record", entityType: "deployment", entityId: row.id, entitySlug: `${svc.slug}@${row.version || row.sha.slice(0, 7)}`, after: { ...input, source } } });
+  return deploymentOut({ ...row, service: svc });
+}
+
+type DeploymentRow = { id: string; environment: string; version: string; sha: string; result: string; kind: string; startedAt: Date | null; finishedAt: Date; commits: unknown; source: string; externalId: string | null; service: { slug: string; name?: string } };
+export function deploymentOut(d: DeploymentRow) {
+  return { id: d.id, service: d.service.slug, environment: d.environment, version: d.version, sha: d.sha, result: d.result, kind: d.kind, startedAt: d.startedAt, finishedAt: d.finishedAt, commits: d.commits, source: d.source, externalId: d.externalId };
+}
+
+export async function listDeployments(filter: { service?: string; take?: number }) {
+  const rows = await db().deployment.findMany({ where: filter.service ? { service: { slug: filter.service } } : {}, include: { service: true }, orderBy: { finishedAt: "desc" }, take: Math.min(filter.take ?? 100, 500) });
+  return rows.map(deploymentOut);
+}
+
+/** Links an incident to the last successful deployment of its service in the 24h before it opened. */
+async function likelyCause(serviceId: string, openedAt: Date): Promise<string | null> {
+  const d = await db().deployment.findFirst({
+    where: { serviceId, environment: "production", finishedAt: { lte: openedAt, gte: new Date(openedAt.getTime() - INCIDENT_LINK_WINDOW_MS) } },
+    orderBy: { finishedAt: "desc" },
+  });
+  return d?.id ?? null;
+}
+
+export async function createIncident(raw: unknown, actor: { name: string }) {
+  const input = IncidentInputSchema.parse(raw);
+  const svc = await serviceBySlug(input.service);
+  const openedAt = new Date(input.openedAt);
+  const causedBy = input.causedByDeploymentId ?? (await likelyCause(svc.id, openedAt));
+  const row = await db().incident.create({
+    data: { serviceId: svc.id, title: input.title, severity: input.severity, source: input.source ?? "manual", fingerprint: input.fingerprint ?? null, openedAt, resolvedAt: input.resolvedAt ? new Date(input.resolvedAt) : null, causedByDeploymentId: causedBy },
+  });
+  await db().auditEvent.create({ data: { actor: actor.name, action: "incident.create", entityType: "incident", entityId: row.id, entitySlug: svc.slug, after: input } });
+  return row;
+}
+
+export async function resolveIncident(id: string, at: Date, actor: { name: string }) {
+  const cur = await db().incident.findUnique({ where: { id } });
+  if (!cur) throw new ApiError("not_found", `incident "${id}" not found`);
+  if (at < cur.openedAt) throw new ApiError("validation_failed", "resolvedAt: must not be before openedAt", { resolvedAt: "must not be before openedAt" });
+  const row = await db().incident.update({ where: { id }, data: { resolvedAt: at } });
+  await db().auditEvent.create({ data: { actor: actor.name, action: "incident.resolve", entityType: "incident", entityId: id, before: { resolvedAt: cur.resolvedAt }, after: { resolvedAt: at } } });
+  return row;
+}
+
+export async function listIncidents(filter: { service?: string; open?: boolean }) {
+  const rows = await db().incident.findMany({
+    where: { ...(filter.service ? { service: { slug: filter.service } } : {}), ...(filter.open ? { resolvedAt: null } : {}) },
+    include: { service: true, causedByDeployment: true },
+    orderBy: { openedAt: "desc" },
+    take: 200,
+  });
+  return rows.map((i) => ({ id: i.id, service: i.service.slug, title: i.title, severity: i.severity, source: i.source, fingerprint: i.fingerprint, sloSlug: i.sloSlug, openedAt: i.openedAt, resolvedAt: i.resolvedAt, causedBy: i.causedByDeployment ? { id: i.causedByDeployment.id, version: i.causedByDeployment.version, sha: i.causedByDeployment.sha } : null }));
+}
+
+/**
+ * Alertmanager webhook: SLO page alerts open incidents (deduplicated by fingerprint) and their
+ * resolution closes them. Unknown services are skipped and reported, never a 500.
+ */
+export async function ingestAlertmanager(body: unknown) {
+  const parsed = parseAlertmanagerWebhook(body);
+  if (parsed.status === "error") throw new ApiError("validation_failed", `${parsed.field}: ${parsed.message}`, { [parsed.field]: parsed.message });
+  if (parsed.status === "ignored") return { opened: 0, resolved: 0, skipped: [{ reason: parsed.reason }] };
+  let opened = 0;
+  let resolved = 0;
+  const skipped: { fingerprint?: string; reason: string }[] = [...parsed.value.skipped];
+  for (const ev of parsed.value.events) {
+    if (ev.action === "open") {
+      const svc = await db().service.findUnique({ where: { slug: ev.incident.service } });
+      if (!svc) {
+        skipped.push({ fingerprint: ev.fingerprint, reason: `unknown service ${ev.incident.service}` });
+        continue;
+      }
+      const existing = await db().incident.findUnique({ where: { fingerprint: ev.fingerprint } });
+      if (existing && !existing.resolvedAt) continue;
+      const openedAt = new Date(ev.incident.openedAt);
+      if (existing) {
+        await db().incident.update({ where: { id: existing.id }, data: { resolvedAt: null, openedAt } });
+      } else {
+        await db().incident.create({
+          data: { serviceId: svc.id, title: ev.incident.title, severity: ev.incident.severity, source: "alertmanager", fingerprint: ev.fingerprint, sloSlug: ev.slo, openedAt, causedByDeploymentId: await likelyCause(svc.id, openedAt) },
+        });
+      }
+      opened++;
+    } else {
+      const r = await db().incident.updateMany({ where: { fingerprint: ev.fingerprint, resolvedAt: null }, data: { resolvedAt: new Date(ev.resolvedAt) } });
+      resolved += r.count;
+    }
+  }
+  return { opened, resolved, skipped };
+}
+
+/** DB rows in the shape the pure DORA computations and the exporter take. */
+export async function doraRows(): Promise<{ deployments: DoraDeployment[]; incidents: DoraIncident[]; teams: Record<string, string>; services: { service: string; team: string }[] }> {
+  const services = await db().service.findMany({ include: { team: true } });
+  const teams = Object.fromEntries(services.map((s) => [s.slug, s.team.slug]));
+  const deps = await db().deployment.findMany({ include: { service: true } });
+  const incs = await db().incident.findMany({ include: { service: true } });
+  return {
+    teams,
+    services: services.map((s) => ({ service: s.slug, team: s.team.slug })),
+    deployments: deps.map((d) => ({
+      id: d.id, service: d.service.slug, team: teams[d.service.slug], environment: d.environment, sha: d.sha, version: d.version,
+      commits: (d.commits as { sha: string; committedAt?: string; authoredAt?: string }[]) ?? [], startedAt: d.startedAt, finishedAt: d.finishedAt,
+      result: d.result as DoraDeployment["result"], kind: d.kind as DoraDeployment["kind"],
+    })),
+    incidents: incs.map((i) => ({ id: i.id, service: i.service.slug, team: teams[i.service.slug], openedAt: i.openedAt, resolvedAt: i.resolvedAt, causedByDeploymentId: i.causedByDeploymentId })),
+  };
+}
+
+export async function metricsExposition(): Promise<string> {
+  const rows = await doraRows();
+  return renderExposition(doraSeriesAt({ deployments: rows.deployments, incidents: rows.incidents }, Date.now(), { teams: rows.teams, services: rows.services }));
+}
+
+const WINDOW_DAYS: Record<string, number> = { "7d": 7, "28d": 28, "30d": 30, "90d": 90 };
+
+/**
+ * DORA view: figures from the database and, when Prometheus scrapes /api/metrics, the same figures
+ * from PromQL, with the performance band of the chosen benchmark set and the deploys that burned
+ * error budget.
+ */
+export async function doraReport(opts: { window: string; team?: string; service?: string; bands: string }) {
+  const days = WINDOW_DAYS[opts.window];
+  if (!days) throw new ApiError("validation_failed", `window: must be one of ${Object.keys(WINDOW_DAYS).join(", ")}`, { window: "unsupported window" });
+  const set = (["2024", "2023", "2021"].includes(opts.bands) ? opts.bands : "2024") as DoraBandSetId;
+  const rows = await doraRows();
+  const to = Date.now();
+  const from = to - days * 86400_000;
+  const report = computeDora(rows.deployments, rows.incidents, { from, to, teams: rows.teams });
+  const scope = opts.service ? report.byService[opts.service] : opts.team ? report.byTeam[opts.team] : report.overall;
+  const classification = scope ? classifyDora(scope, set) : null;
+  const trend = [] as { weekStart: number; deployments: number; failures: number; perDay: number }[];
+  for (let w = 0; w < Math.ceil(days / 7); w++) {
+    const wTo = to - w * 7 * 86400_000;
+    const wFrom = Math.max(from, wTo - 7 * 86400_000);
+    const r = computeDora(rows.deployments, rows.incidents, { from: wFrom, to: wTo, teams: rows.teams });
+    const m = opts.service ? r.byService[opts.service] : opts.team ? r.byTeam[opts.team] : r.overall;
+    trend.unshift({ weekStart: wFrom, deployments: m?.deployments.total ?? 0, failures: m?.deployments.failed ?? 0, perDay: m?.deploymentFrequency.perDay ?? 0 });
+  }
+  let promql: { ok: boolean; error: string | null; values: Record<string, number | null> } = { ok: false, error: "Prometheus is not configured", values: {} };
+  let burned: ReturnType<typeof deploysThatBurnedBudget> = [];
+  const client = prometheus();
+  if (client) {
+    const queries = doraPromql({ window: opts.window, service: opts.service, team: opts.team });
+    try {
+      const entries = await Promise.all(
+        Object.entries(queries).map(async ([k, q]) => {
+          const r = await client.query(q);
+          const v = r.data.resultType === "vector" && r.data.result[0]?.value ? parseSampleValue(r.data.result[0].value[1]) : null;
+          return [k, v !== null && Number.isFinite(v) ? v : null] as const;
+        }),
+      );
+      promql = { ok: true, error: null, values: Object.fromEntries(entries) };
+      const budget = await client.queryRange("slo:error_budget_remaining:ratio", Math.floor(from / 1000), Math.floor(to / 1000), Math.max(300, Math.ceil((to - from) / 1000 / 2000 / 60) * 60));
+      if (budget.data.resultType === "matrix") {
+        const series = budget.data.result.map((s) => ({ slo: s.metric.slo ?? "", service: s.metric.service ?? "", samples: (s.values ?? []).map(([t, v]) => ({ t: t * 1000, value: parseSampleValue(v) })) }));
+        burned = deploysThatBurnedBudget(rows.deployments.filter((d) => (!opts.service || d.service === opts.service) && (!opts.team || d.team === opts.team)), series as Parameters<typeof deploysThatBurnedBudget>[1]).slice(0, 20);
+      }
+    } catch (err) {
+      promql = { ok: false, error: (err as Error).message, values: promql.values };
+    }
+  }
+  return { window: report.window, scope: opts.service ? { service: opts.service } : opts.team ? { team: opts.team } : {}, metrics: scope ?? null, classification, bandSet: set, byService: report.byService, byTeam: report.byTeam, trend, promql, budgetBurns: burned };
+}
