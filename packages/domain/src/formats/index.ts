@@ -1,5 +1,5 @@
-export * from "./result";
-export * from "./selector";
+export type { ImportIssue, ImportResult } from "./result";
+export { parseSelector, renderSelector, type ParsedSelector } from "./selector";
 export * from "./kubernetes";
 export * from "./openslo";
 export * from "./sloth";
