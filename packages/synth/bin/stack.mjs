@@ -90,8 +90,9 @@ if (cmd === 'up') {
   console.log(JSON.stringify(s, null, 2));
   process.exit(s.running ? 0 : 1);
 } else if (cmd === 'seed') {
-  const anchor = values.now ? Number(values.now) : (readState(dataDir ?? '.')?.anchor ?? Math.floor(Date.now() / 1000));
-  console.log(JSON.stringify({ anchor, deployments: demoDeployments(anchor), incidents: demoIncidents(anchor) }, null, 2));
+  const state = values.now ? null : readState(dataDir ?? '.');
+  const anchor = values.now ? Number(values.now) : (state?.anchor ?? Math.floor(Date.now() / 1000));
+  console.log(JSON.stringify({ anchor, deployments: demoDeployments(anchor, state?.model), incidents: demoIncidents(anchor, state?.model) }, null, 2));
 } else if (cmd === 'openmetrics') {
   if (!values.out) usage();
   const now = Date.now() / 1000;

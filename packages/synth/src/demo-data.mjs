@@ -10,11 +10,13 @@ const iso = (s) => new Date(Math.round(s * 1000)).toISOString();
 /**
  * Scripted incidents of the model (runtime-injected ones are not included).
  * @param {number} nowSeconds the model anchor
+ * @param {{services?: Array<object>, scriptedIncidents?: Array<object>}} [params] persisted model
+ *   parameters (readState(dataDir).model); default: the built-in tables
  */
-export function demoIncidents(nowSeconds) {
+export function demoIncidents(nowSeconds, params) {
   const anchor = Math.floor(nowSeconds);
-  const deps = demoDeployments(anchor);
-  return scriptedIncidents(anchor).map((i) => {
+  const deps = demoDeployments(anchor, params);
+  return (params?.scriptedIncidents ?? scriptedIncidents(anchor)).map((i) => {
     const dep = deps.find((d) => d.incidentId === i.id);
     const ongoing = i.start <= anchor && anchor < i.end;
     return {
@@ -43,12 +45,13 @@ export function demoIncidents(nowSeconds) {
  * finished 2 minutes before the incident started (and a fix/rollback deployment after it ended,
  * unless the incident is still ongoing).
  * @param {number} nowSeconds the model anchor
+ * @param {{services?: Array<object>, scriptedIncidents?: Array<object>}} [params] persisted model parameters
  */
-export function demoDeployments(nowSeconds) {
+export function demoDeployments(nowSeconds, params) {
   const anchor = Math.floor(nowSeconds);
-  const incidents = scriptedIncidents(anchor);
+  const incidents = params?.scriptedIncidents ?? scriptedIncidents(anchor);
   const out = [];
-  for (const svc of SERVICES) {
+  for (const svc of params?.services ?? SERVICES) {
     const key = `deploy:${svc.name}`;
     const mine = incidents.filter((i) => i.service === svc.name && i.causedByDeploy);
     /** @type {Array<{finish:number, incidentId?:string, fix?:boolean}>} */

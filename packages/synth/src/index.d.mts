@@ -76,21 +76,45 @@ export interface Model {
 export declare function hash32(str: string): number;
 export declare function unit(key: string): number;
 export declare function scriptedIncidents(anchor: number): ModelIncident[];
-export declare function createModel(opts: { anchor: number; origin?: number; runtimeIncidents?: ModelIncident[]; instance?: string }): Model;
+/** Model parameters persisted in synth-state.json when a data dir is created. */
+export interface ModelParams {
+  /** MODEL_VERSION of the code that created the data dir */
+  version: number;
+  services: DemoService[];
+  scriptedIncidents: ModelIncident[];
+}
+/** Per-service overrides of the default service table, e.g. { checkout: { err: { 500: 0.001 } } } */
+export type ServiceOverrides = Partial<Record<ServiceName, Partial<Omit<DemoService, 'name' | 'err'>> & { err?: Partial<DemoService['err']> }>>;
+export declare const MODEL_VERSION: number;
+export declare function modelParams(anchor: number, opts?: { serviceOverrides?: ServiceOverrides }): ModelParams;
+export declare function createModel(opts: {
+  anchor: number; origin?: number; runtimeIncidents?: ModelIncident[]; instance?: string;
+  /** default: SERVICES (the code's defaults) */
+  services?: DemoService[];
+  /** default: scriptedIncidents(anchor) */
+  scriptedIncidents?: ModelIncident[];
+}): Model;
 export declare function serviceIndex(name: string): number;
 
 // ---- state
-export interface SynthState { version: number; anchor: number; origin: number; instance: string; createdAt: string }
+export interface SynthState {
+  version: number; anchor: number; origin: number; instance: string; createdAt: string;
+  /** absent in version-1 states (ensureState freezes the current defaults into them) */
+  model?: ModelParams;
+  migratedAt?: string;
+}
 export declare const STATE_FILE: string;
+export declare const STATE_VERSION: number;
 export declare const RUNTIME_INCIDENTS_FILE: string;
 export declare function readState(dataDir: string): SynthState | null;
-export declare function ensureState(dataDir: string, nowSeconds?: number): { state: SynthState; created: boolean };
+export declare function ensureState(dataDir: string, nowSeconds?: number, opts?: { serviceOverrides?: ServiceOverrides }): { state: SynthState; created: boolean; migrated: boolean };
 export declare function readRuntimeIncidents(dataDir: string): ModelIncident[];
 export declare function addRuntimeIncident(
   dataDir: string,
   inc: { service: string; start: number; seconds?: number; err?: number; code?: '404' | '500' | '503' | string; latencyFactor?: number; id?: string; title?: string; source?: string },
 ): ModelIncident;
 export declare function modelFromDataDir(dataDir: string): Model;
+export declare function modelFromState(state: SynthState, runtimeIncidents?: ModelIncident[]): Model;
 
 // ---- backfill
 export interface OpenMetricsResult { file: string; start: number; end: number; step: number; series: number; samples: number; bytes: number; seconds: number }
@@ -149,8 +173,8 @@ export interface DemoIncident {
   latencyFactor: number;
   causedByDeploymentId: string | null;
 }
-export declare function demoDeployments(nowSeconds: number): DemoDeployment[];
-export declare function demoIncidents(nowSeconds: number): DemoIncident[];
+export declare function demoDeployments(nowSeconds: number, params?: Partial<ModelParams>): DemoDeployment[];
+export declare function demoIncidents(nowSeconds: number, params?: Partial<ModelParams>): DemoIncident[];
 
 // ---- local stack
 export declare const DEFAULT_BINARIES: { prometheus: string; promtool: string; alertmanager: string };
@@ -196,7 +220,27 @@ export interface LocalStackOptions {
   binaries?: Partial<typeof DEFAULT_BINARIES>;
   /** clock for anchor/backfill (unix seconds); the exporter always uses the wall clock */
   now?: () => number;
+  /** overrides of the service table, persisted in synth-state.json; only used when the state is created */
+  serviceOverrides?: ServiceOverrides;
+  /** on later starts, compare the last stored sample with the model and warn on a mismatch (default true) */
+  checkContinuity?: boolean;
+  /** where warnings go (default console.warn) */
+  log?: (msg: string) => void;
 }
+export interface ContinuityResult {
+  checked: boolean;
+  reason?: string;
+  /** timestamp of the last stored sample that was compared */
+  at?: number;
+  series?: number;
+  mismatchCount?: number;
+  /** mismatching series whose stored value is above the model (Prometheus sees a counter reset) */
+  resets?: number;
+  mismatches?: Array<{ series: string; t: number; stored: number; model: number }>;
+  /** http_requests_total resets already stored in the last 31 days, per service (should be empty) */
+  historyResets?: Array<{ service: string; resets: number }>;
+}
+export declare function checkContinuity(opts: { prometheusUrl: string; model: Model; at: number; lastData?: number }): Promise<ContinuityResult>;
 export interface LocalStack {
   available: true;
   prometheusUrl: string;
@@ -209,6 +253,8 @@ export interface LocalStack {
   createdState: boolean;
   backfill: (BackfillResult & { mode: 'initial' | 'gap' }) | null;
   replayedIncident: ModelIncident | null;
+  /** null on a fresh TSDB or with checkContinuity: false */
+  continuity: ContinuityResult | null;
   timings: Record<string, number>;
   pids: { exporter?: number; alertmanager?: number; prometheus?: number };
   stop(): Promise<void>;

@@ -15,6 +15,12 @@ export const INSTANCE = 'synth:19200';
 export const BUCKETS = [0.05, 0.1, 0.25, 0.3, 0.5, 1, 2.5, 5];
 export const LE_LABELS = ['0.05', '0.1', '0.25', '0.3', '0.5', '1', '2.5', '5', '+Inf'];
 export const CODES = ['200', '404', '500', '503'];
+/**
+ * Version of the model's *math* (traffic shape, hashing, fractions). The parameters (service table,
+ * scripted incidents) are persisted per data dir, see modelParams(); bump this when the math changes
+ * so that startLocalStack can warn about data dirs made with another version.
+ */
+export const MODEL_VERSION = 1;
 
 const DAY = 86400;
 const WEEK = 7 * DAY;
@@ -177,17 +183,45 @@ function fractionsFor(svc, active) {
   return f;
 }
 
+const SERVICE_FIELDS = ['name', 'team', 'tier', 'method', 'rps', 'err', 'median', 'sigma', 'peak', 'amp'];
+
 /**
- * Build a model instance.
- * @param {{anchor:number, origin?:number, runtimeIncidents?:Array<object>, instance?:string}} opts
+ * The model parameters that are not a function of the anchor alone: the service table and the
+ * scripted incident list, as plain JSON. They are written into synth-state.json when a data dir is
+ * created, so later edits of the defaults in this file (e.g. tuning a baseline error rate) never
+ * change the series of an existing data dir (that would be a counter reset or jump on restart).
+ * @param {number} anchor unix seconds
+ * @param {{serviceOverrides?: Record<string, object>}} [opts] per-service overrides (e.g. {checkout: {err: {...}}})
+ */
+export function modelParams(anchor, { serviceOverrides } = {}) {
+  for (const name of Object.keys(serviceOverrides ?? {})) if (!SERVICE_NAMES.includes(name)) throw new Error(`unknown demo service: ${name}`);
+  const services = SERVICES.map((svc) => {
+    const o = serviceOverrides?.[svc.name] ?? {};
+    const merged = { ...svc, ...o, err: { ...svc.err, ...(o.err ?? {}) }, name: svc.name };
+    return Object.fromEntries(SERVICE_FIELDS.map((k) => [k, merged[k]]));
+  });
+  return JSON.parse(JSON.stringify({ version: MODEL_VERSION, services, scriptedIncidents: scriptedIncidents(anchor) }));
+}
+
+/**
+ * Build a model instance. `services` and `scriptedIncidents` default to the built-in tables; pass the
+ * persisted ones (modelFromDataDir does) so that the series do not depend on the code's defaults.
+ * @param {{anchor:number, origin?:number, runtimeIncidents?:Array<object>, instance?:string, services?:Array<object>, scriptedIncidents?:Array<object>}} opts
  */
 export function createModel(opts) {
   const anchor = Math.floor(opts.anchor);
   const origin = opts.origin ?? anchor - 40 * DAY;
   const instance = opts.instance ?? INSTANCE;
-  const incidents = [...scriptedIncidents(anchor), ...(opts.runtimeIncidents ?? [])];
+  const services = opts.services ?? SERVICES;
+  const names = services.map((s) => s.name);
+  const indexOf = (name) => {
+    const i = names.indexOf(name);
+    if (i < 0) throw new Error(`unknown demo service: ${name}`);
+    return i;
+  };
+  const incidents = [...(opts.scriptedIncidents ?? scriptedIncidents(anchor)), ...(opts.runtimeIncidents ?? [])];
 
-  const perService = SERVICES.map((svc) => {
+  const perService = services.map((svc) => {
     const sh = trafficShape(svc);
     const F0 = antiderivative(sh, origin);
     const R = (t) => (t <= origin ? 0 : antiderivative(sh, t) - F0);
@@ -265,14 +299,14 @@ export function createModel(opts) {
 
   /** Series descriptors in output order: {name, family, labels (string), si, k} */
   const series = [];
-  for (let si = 0; si < SERVICES.length; si++) {
-    const s = SERVICES[si];
+  for (let si = 0; si < services.length; si++) {
+    const s = services[si];
     for (let c = 0; c < CODES.length; c++) {
       series.push({ family: 'http_requests', name: 'http_requests_total', labels: `service="${s.name}",code="${CODES[c]}",method="${s.method}"`, si, k: K_CODES + c });
     }
   }
-  for (let si = 0; si < SERVICES.length; si++) {
-    const s = SERVICES[si];
+  for (let si = 0; si < services.length; si++) {
+    const s = services[si];
     for (let b = 0; b < LE_LABELS.length; b++) {
       series.push({ family: 'http_request_duration_seconds', name: 'http_request_duration_seconds_bucket', labels: `service="${s.name}",le="${LE_LABELS[b]}"`, si, k: K_BUCKETS + b });
     }
@@ -283,7 +317,7 @@ export function createModel(opts) {
   /** Prometheus text exposition format 0.0.4 at time t (no job/instance labels: the scrape adds them). */
   function renderText(t) {
     const lines = [];
-    const vals = SERVICES.map((_, si) => values(si, t));
+    const vals = services.map((_, si) => values(si, t));
     lines.push('# HELP http_requests_total Synthetic HTTP requests (Burnrate demo model).');
     lines.push('# TYPE http_requests_total counter');
     for (const s of series) if (s.family === 'http_requests') lines.push(`${s.name}{${s.labels}} ${fmt(vals[s.si][s.k])}`);
@@ -298,13 +332,13 @@ export function createModel(opts) {
 
   /** Instantaneous request rate (req/s) of a service, for tests and docs. */
   function rate(service, t) {
-    const ps = perService[serviceIndex(service)];
+    const ps = perService[indexOf(service)];
     return t <= origin ? 0 : rateAt(ps.sh, t);
   }
 
   /** Cumulative (raw) count of a given code or of all requests between t0 and t1. */
   function increase(service, t0, t1, what = 'all') {
-    const si = serviceIndex(service);
+    const si = indexOf(service);
     const a = rawValues(si, t0);
     const b = rawValues(si, t1);
     if (what === 'all') return b[K_COUNT] - a[K_COUNT];
@@ -314,7 +348,7 @@ export function createModel(opts) {
     return b[K_CODES + c] - a[K_CODES + c];
   }
 
-  return { anchor, origin, instance, incidents, series, services: SERVICES, rawValues, values, renderText, rate, increase };
+  return { anchor, origin, instance, incidents, series, services, rawValues, values, renderText, rate, increase };
 }
 
 export function serviceIndex(name) {

@@ -15,6 +15,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureState, addRuntimeIncident, modelFromDataDir } from './state.mjs';
 import { backfill } from './backfill.mjs';
+import { JOB, K_LEN, K_SUM, MODEL_VERSION } from './model.mjs';
 import { demoDeployments, demoIncidents } from './demo-data.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -292,6 +293,93 @@ async function waitReady(url, child, timeoutMs) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+async function promQuery(base, query, time) {
+  const u = new URL('/api/v1/query', base);
+  u.searchParams.set('query', query);
+  u.searchParams.set('time', time.toFixed(3));
+  const r = await fetch(u, { signal: AbortSignal.timeout(30_000) });
+  const body = await r.json();
+  if (body.status !== 'success') throw new Error(`${query}: ${body.error ?? r.status}`);
+  return body.data;
+}
+
+/**
+ * Compare the last stored sample (at or before `at`) of every demo series in Prometheus with the
+ * model at that sample's timestamp. A difference means the model that serves the live tail (and
+ * the gap backfill) is not the one that produced the stored history: Prometheus will see counter
+ * resets (stored > model) or jumps (stored < model) at the restart.
+ * Also reports counter resets already stored in the last 31 days (historyResets).
+ * @returns {Promise<{checked:boolean, reason?:string, at?:number, series?:number, mismatchCount?:number, resets?:number, mismatches?:Array<{series:string, t:number, stored:number, model:number}>, historyResets?:Array<{service:string, resets:number}>}>}
+ */
+export async function checkContinuity({ prometheusUrl, model, at, lastData = 0 }) {
+  const sel = `{job="${JOB}",__name__=~"http_requests_total|http_request_duration_seconds_(bucket|count|sum)"}`;
+  // newest stored sample: within the 5 min lookback of `at`, else search back to the last data time
+  let r = await promQuery(prometheusUrl, `max(timestamp(http_requests_total{job="${JOB}"}))`, at);
+  let tau = r.result.length ? Number(r.result[0].value[1]) : 0;
+  if (!tau) {
+    const back = Math.min(3 * 86400, Math.max(3600, Math.ceil(at - lastData) + 3600));
+    r = await promQuery(prometheusUrl, `max(max_over_time(timestamp(http_requests_total{job="${JOB}"})[${back}s:1m]))`, at);
+    tau = r.result.length ? Number(r.result[0].value[1]) : 0;
+  }
+  if (!tau) return { checked: false, reason: 'no stored demo samples found near the last data time' };
+  const raw = await promQuery(prometheusUrl, `${sel}[300s]`, tau);
+  const byKey = new Map();
+  for (const s of model.series) {
+    const labels = Object.fromEntries([...s.labels.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    byKey.set(`${s.name}|${labels.service}|${labels.code ?? ''}|${labels.le ?? ''}`, s);
+  }
+  const mismatches = [];
+  let series = 0;
+  let resets = 0;
+  const lo = new Float64Array(K_LEN);
+  const hi = new Float64Array(K_LEN);
+  for (const { metric, values } of raw.result) {
+    const desc = byKey.get(`${metric.__name__}|${metric.service}|${metric.code ?? ''}|${metric.le ?? ''}`);
+    if (!desc || !values.length) continue;
+    series++;
+    const [ts, v] = values[values.length - 1];
+    const t = Number(ts);
+    const stored = Number(v);
+    // Backfilled samples are exact model values at their timestamp; a scraped sample was rendered a
+    // few ms after Prometheus stamped it (at most the scrape timeout), so allow [t - 2 s, t + 10 s].
+    const a = model.values(desc.si, t - 2, lo)[desc.k];
+    const b = model.values(desc.si, t + 10, hi)[desc.k];
+    const eps = desc.k === K_SUM ? 0.002 : 0;
+    if (stored < a - eps || stored > b + eps) {
+      if (stored > b + eps) resets++;
+      mismatches.push({ series: `${desc.name}{${desc.labels}}`, t, stored, model: model.values(desc.si, t)[desc.k] });
+    }
+  }
+  // resets already in the stored history (e.g. from a restart before the parameters were persisted):
+  // they cannot be repaired without deleting data, but rate()/increase() windows over them are wrong
+  const hr = await promQuery(prometheusUrl, `sum by (service) (resets(http_requests_total{job="${JOB}"}[31d])) > 0`, at);
+  const historyResets = hr.result.map((x) => ({ service: x.metric.service, resets: Number(x.value[1]) })).sort((a, b) => a.service.localeCompare(b.service));
+  return { checked: series > 0, at: tau, series, mismatchCount: mismatches.length, resets, mismatches: mismatches.slice(0, 50), historyResets };
+}
+
+function historyResetsWarning(dataDir, c) {
+  return [
+    `[synth] WARNING: the demo series stored in ${dataDir} already contain counter resets (last 31 days): ${c.historyResets.map((h) => `${h.service} ${h.resets}`).join(', ')}.`,
+    '  The synthetic counters never reset, so these come from an earlier restart with different model parameters.',
+    '  rate()/increase() windows that include them over-count requests and errors (false incidents and budget burn) until they age out.',
+    `  To get consistent data, stop the stack and delete ${path.join(dataDir, 'prometheus')} and ${path.join(dataDir, 'synth-state.json')} (the next start backfills again).`,
+  ].join('\n');
+}
+
+function continuityWarning(dataDir, c, migrated) {
+  const services = [...new Set(c.mismatches.map((m) => /service="([^"]+)"/.exec(m.series)?.[1]))].join(', ');
+  const ex = c.mismatches.slice(0, 3).map((m) => `${m.series}: stored ${m.stored} vs model ${m.model}`).join('; ');
+  return [
+    `[synth] WARNING: the synthetic model of ${dataDir} does not continue the series stored in Prometheus.`,
+    `  ${c.mismatchCount} of ${c.series} series differ at the last stored sample (t=${c.at}), ${c.resets} of them would go down (counter reset): ${ex}${c.mismatchCount > 3 ? '; …' : ''}`,
+    `  Affected services: ${services}. rate()/increase() across the restart will be wrong (false error spikes).`,
+    migrated
+      ? '  This data dir predates persisted model parameters (synth-state.json version 1), and its history was made with other defaults than the current code.'
+      : '  The stored history was made with other model parameters than those in synth-state.json (edited state, or another model version).',
+    `  To get consistent data, stop the stack and delete ${path.join(dataDir, 'prometheus')} and ${path.join(dataDir, 'synth-state.json')} (the next start backfills again).`,
+  ].join('\n');
+}
+
 /**
  * Start exporter + Alertmanager + Prometheus on loopback.
  * See index.d.ts for the option and result types.
@@ -318,6 +406,9 @@ export async function startLocalStack(opts) {
     readyTimeoutMs = 30_000,
     binaries = {},
     now: nowFn = () => Date.now() / 1000,
+    serviceOverrides,
+    checkContinuity: doCheckContinuity = true,
+    log = (msg) => console.warn(msg),
   } = opts;
   const bins = { ...DEFAULT_BINARIES, ...binaries };
   const check = checkBinaries(bins);
@@ -338,7 +429,10 @@ export async function startLocalStack(opts) {
   }
 
   const now = nowFn();
-  const { state, created } = ensureState(dataDir, now);
+  const { state, created, migrated } = ensureState(dataDir, now, { serviceOverrides });
+  if (state.model?.version !== undefined && state.model.version !== MODEL_VERSION) {
+    log(`[synth] WARNING: ${dataDir} was created with model version ${state.model.version}, this code is version ${MODEL_VERSION}; stored series may not continue (see the continuity check below).`);
+  }
   const fresh = isFreshTsdb(tsdbDir);
   const lastData = fresh ? 0 : lastDataTime(tsdbDir);
   const timings = {};
@@ -378,7 +472,7 @@ export async function startLocalStack(opts) {
     timings.backfillSeconds = (performance.now() - tb) / 1000;
   }
 
-  fs.writeFileSync(path.join(dataDir, 'demo-seed.json'), JSON.stringify({ anchor: state.anchor, deployments: demoDeployments(state.anchor), incidents: demoIncidents(state.anchor) }, null, 2) + '\n');
+  fs.writeFileSync(path.join(dataDir, 'demo-seed.json'), JSON.stringify({ anchor: state.anchor, deployments: demoDeployments(state.anchor, state.model), incidents: demoIncidents(state.anchor, state.model) }, null, 2) + '\n');
 
   const promCfg = path.join(dataDir, 'prometheus.yml');
   fs.writeFileSync(promCfg, prometheusConfig({ promPort, amPort, exporterPort, rulesDir, scrapeInterval: dur(scrapeInterval, '15s'), evaluationInterval: dur(evaluationInterval, '30s'), burnrateMetricsUrl, instance: state.instance }));
@@ -425,6 +519,9 @@ export async function startLocalStack(opts) {
       ready: `${prometheusUrl}/-/ready`,
     },
   ];
+  // Stored samples are those at or before this instant (and before the gap backfill, if any): the
+  // new Prometheus only scrapes ~5 s after it is ready.
+  const checkAt = backfillResult?.mode === 'gap' ? backfillResult.start - 0.001 : Math.floor(Date.now()) / 1000;
   for (const s of starts) {
     const ts = performance.now();
     const log = path.join(logDir, `${s.name}.log`);
@@ -440,6 +537,18 @@ export async function startLocalStack(opts) {
     }
     timings[`${s.name}ReadySeconds`] = (performance.now() - ts) / 1000;
     child.unref();
+  }
+  let continuity = null;
+  if (!fresh && doCheckContinuity) {
+    const tc = performance.now();
+    try {
+      continuity = await checkContinuity({ prometheusUrl, model, at: checkAt, lastData });
+    } catch (e) {
+      continuity = { checked: false, reason: `continuity check failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    timings.continuityCheckSeconds = (performance.now() - tc) / 1000;
+    if (continuity.mismatchCount > 0) log(continuityWarning(dataDir, continuity, migrated));
+    if (continuity.historyResets?.length) log(historyResetsWarning(dataDir, continuity));
   }
   timings.totalSeconds = (performance.now() - t0) / 1000;
   const pids = Object.fromEntries(Object.entries(children).map(([k, c]) => [k, c.pid]));
@@ -459,6 +568,7 @@ export async function startLocalStack(opts) {
     createdState: created,
     backfill: backfillResult,
     replayedIncident: replayed,
+    continuity,
     timings,
     pids,
     stop: async () => {

@@ -1,14 +1,18 @@
 // Persistent runtime state of the synthetic model inside a data dir:
-//   <dataDir>/synth-state.json        {version, anchor, origin, instance, createdAt}
+//   <dataDir>/synth-state.json        {version, anchor, origin, instance, createdAt, model: {version, services, scriptedIncidents}}
 //   <dataDir>/runtime-incidents.json  [{id, service, start, end, err, latencyFactor?, source}]
-// The anchor fixes the scripted incident schedule and the counter origin, so every process that
-// reads the same data dir (backfill, exporter, a restarted exporter) produces the same series.
+// The model is a pure function of these two files: the anchor fixes the counter origin, and the
+// service table (baseline error rates, rps, latency) and the scripted incidents are copied into
+// the state when it is created. Every process that reads the same data dir (backfill, exporter, a
+// restarted exporter, a gap backfill) therefore produces the same series, even after the defaults
+// in model.mjs were edited.
 import fs from 'node:fs';
 import path from 'node:path';
-import { createModel, INSTANCE, SERVICE_NAMES } from './model.mjs';
+import { createModel, modelParams, INSTANCE, SERVICE_NAMES } from './model.mjs';
 
 export const STATE_FILE = 'synth-state.json';
 export const RUNTIME_INCIDENTS_FILE = 'runtime-incidents.json';
+export const STATE_VERSION = 2;
 const DAY = 86400;
 
 function writeJsonAtomic(file, data) {
@@ -27,15 +31,36 @@ export function readState(dataDir) {
   }
 }
 
-/** Read the state, or create it anchored at `nowSeconds` (default: wall clock). */
-export function ensureState(dataDir, nowSeconds = Date.now() / 1000) {
+/**
+ * Read the state, or create it anchored at `nowSeconds` (default: wall clock), with the current
+ * model parameters (plus `serviceOverrides`, only used when the state is created).
+ *
+ * A version-1 state (no persisted parameters) is upgraded in place: anchor, origin and instance are
+ * kept and the parameters of the running code are frozen into it (`migrated: true`). Whether those
+ * match the series already stored can only be told from the TSDB; startLocalStack checks that.
+ */
+export function ensureState(dataDir, nowSeconds = Date.now() / 1000, { serviceOverrides } = {}) {
   fs.mkdirSync(dataDir, { recursive: true });
   const existing = readState(dataDir);
-  if (existing) return { state: existing, created: false };
+  if (existing && existing.model) return { state: existing, created: false, migrated: false };
+  if (existing) {
+    const anchor = Math.floor(existing.anchor);
+    const state = {
+      ...existing,
+      version: STATE_VERSION,
+      anchor,
+      origin: existing.origin ?? anchor - 40 * DAY,
+      instance: existing.instance ?? INSTANCE,
+      model: modelParams(anchor),
+      migratedAt: new Date().toISOString(),
+    };
+    writeJsonAtomic(path.join(dataDir, STATE_FILE), state);
+    return { state, created: false, migrated: true };
+  }
   const anchor = Math.floor(nowSeconds);
-  const state = { version: 1, anchor, origin: anchor - 40 * DAY, instance: INSTANCE, createdAt: new Date(anchor * 1000).toISOString() };
+  const state = { version: STATE_VERSION, anchor, origin: anchor - 40 * DAY, instance: INSTANCE, createdAt: new Date(anchor * 1000).toISOString(), model: modelParams(anchor, { serviceOverrides }) };
   writeJsonAtomic(path.join(dataDir, STATE_FILE), state);
-  return { state, created: true };
+  return { state, created: true, migrated: false };
 }
 
 export function readRuntimeIncidents(dataDir) {
@@ -81,5 +106,21 @@ export function addRuntimeIncident(dataDir, { service, start, seconds = 900, err
 export function modelFromDataDir(dataDir) {
   const state = readState(dataDir);
   if (!state) throw new Error(`no ${STATE_FILE} in ${dataDir}`);
-  return createModel({ anchor: state.anchor, origin: state.origin, instance: state.instance, runtimeIncidents: readRuntimeIncidents(dataDir) });
+  return modelFromState(state, readRuntimeIncidents(dataDir));
+}
+
+/**
+ * Model for a state object. Only persisted values are used; a legacy state without parameters
+ * falls back to the code's defaults (ensureState freezes them on the next start).
+ */
+export function modelFromState(state, runtimeIncidents = []) {
+  const anchor = Math.floor(state.anchor);
+  return createModel({
+    anchor,
+    origin: state.origin ?? anchor - 40 * DAY,
+    instance: state.instance ?? INSTANCE,
+    services: state.model?.services,
+    scriptedIncidents: state.model?.scriptedIncidents,
+    runtimeIncidents,
+  });
 }
