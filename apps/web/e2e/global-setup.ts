@@ -1,0 +1,203 @@
+// Starts everything the e2e/API suites need, on free loopback ports, in a temp dir:
+//   1. a fresh embedded PostgreSQL, migrated and seeded with the demo catalogue
+//   2. a webhook receiver + control API (support/harness.ts); the seeded Alertmanager receivers
+//      are re-pointed to it before the first push
+//   3. the local Prometheus + Alertmanager + synthetic exporter (@burnrate/synth) with 2 days of
+//      backfill for a few services and fast scrape/evaluation settings
+//   4. push targets for that Prometheus (file mode) and Alertmanager (short group_wait)
+//   5. the already built Next.js app (`next start`), then a first sync
+// Tests read the URLs from E2E_* environment variables (see support/env.ts). Everything is stopped
+// by global-teardown.ts, which Playwright also runs when this setup fails half-way.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { createDb, migrateDeploy, seedDemo, seedDemoDelivery } from "@burnrate/db";
+import { freePort, startEmbeddedPostgres } from "@burnrate/db/embedded";
+import { startLocalStack } from "@burnrate/synth";
+import { startHarness, stopPid, alive, type PrometheusProcess } from "./support/harness";
+import { e2eState, log, tail } from "./support/state";
+
+const WEB_DIR = resolve(import.meta.dirname, "..");
+const ROOT = resolve(WEB_DIR, "../..");
+/** Services with history in the TSDB; the others only have live data from the exporter. */
+const BACKFILL_SERVICES = ["checkout", "search", "catalog", "auth"];
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+
+function assertLocalDatabaseUrl(): void {
+  const url = process.env.DATABASE_URL;
+  if (!url) return;
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    throw new Error("DATABASE_URL is set but is not a valid URL; the e2e suite refuses to run against it");
+  }
+  if (!LOCAL_HOSTS.has(host)) {
+    throw new Error(`DATABASE_URL points at a non-local host (${host}). The e2e suite creates and deletes data and refuses to run against it; unset DATABASE_URL (the suite starts its own embedded PostgreSQL).`);
+  }
+}
+
+async function waitFor(url: string, timeoutMs: number, isAlive: () => boolean, what: string, logFile: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < end) {
+    if (!isAlive()) throw new Error(`${what} exited during startup. Log tail:\n${tail(logFile)}`);
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) return;
+      last = `HTTP ${r.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} not ready at ${url} after ${timeoutMs} ms (${last}). Log tail:\n${tail(logFile)}`);
+}
+
+export default async function globalSetup(): Promise<void> {
+  const t0 = Date.now();
+  const state = e2eState();
+  assertLocalDatabaseUrl();
+  if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) {
+    throw new Error(`apps/web has no production build (${join(WEB_DIR, ".next", "BUILD_ID")} is missing). Run \`cd apps/web && npx next build\` before \`npx playwright test\`.`);
+  }
+
+  const tmp = mkdtempSync(join(tmpdir(), "burnrate-e2e-"));
+  state.tmpDirs.push(tmp);
+  // When run as root, embedded PostgreSQL drops to an unprivileged user that must enter the dir.
+  chmodSync(tmp, 0o711);
+  state.logDir = join(WEB_DIR, "test-results", "e2e-logs");
+
+  // 1. database
+  const pg = await startEmbeddedPostgres({ dataDir: join(tmp, "postgres") });
+  state.stops.push({ name: "postgres", stop: () => pg.stop() });
+  const { applied } = await migrateDeploy(pg.url);
+  const db = createDb(pg.url, { max: 2 });
+  try {
+    const seeded = await seedDemo(db);
+    log(`postgres on :${pg.port}, ${applied.length} migrations, demo data: ${seeded.teams} teams, ${seeded.services} services, ${seeded.slos} SLOs (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+
+    // 2. webhook receiver + control API (the Prometheus handle is filled in below)
+    const prom: PrometheusProcess = { url: "", pid: null, argv: null, logFile: "", pidFile: "" };
+    const harness = await startHarness(prom);
+    state.stops.push({ name: "harness", stop: () => harness.close() });
+    // The seeded receivers point at 127.0.0.1:19095; send them to the harness instead, one path per team.
+    for (const r of await db.alertReceiver.findMany({ include: { team: true } })) {
+      const config = { ...(r.config as Record<string, unknown>), url: `${harness.url}/webhook/${r.team.slug}` };
+      await db.alertReceiver.update({ where: { id: r.id }, data: { config } });
+    }
+
+    // 3. Prometheus, Alertmanager, exporter
+    const stackDir = join(tmp, "stack");
+    const ports = new Set<number>();
+    const port = async () => {
+      for (;;) {
+        const p = await freePort();
+        if (!ports.has(p)) {
+          ports.add(p);
+          return p;
+        }
+      }
+    };
+    const tStack = Date.now();
+    const stack = await startLocalStack({
+      dataDir: stackDir,
+      promPort: await port(),
+      amPort: await port(),
+      exporterPort: await port(),
+      backfillDays: 2,
+      backfillServices: BACKFILL_SERVICES,
+      evaluationInterval: "5s",
+      scrapeInterval: "5s",
+      resendDelay: "2s",
+      webhookUrl: `${harness.url}/webhook/bootstrap`,
+      killOnExit: true,
+      log: (m: string) => log(m),
+    });
+    if (!stack.available) throw new Error(`local Prometheus/Alertmanager could not start: ${stack.reason}`);
+    state.stops.push({ name: "local stack", stop: () => stack.stop() });
+    state.stackDir = stackDir;
+    Object.assign(prom, {
+      url: stack.prometheusUrl,
+      pid: stack.pids.prometheus ?? null,
+      logFile: join(stackDir, "logs", "prometheus.log"),
+      pidFile: join(stackDir, "run", "prometheus.pid"),
+    });
+    // A Prometheus restarted by a test is not a child the stack knows about.
+    state.stops.push({ name: "restarted prometheus", stop: async () => (prom.pid !== null && alive(prom.pid) ? stopPid(prom.pid) : undefined) });
+    log(`stack up in ${((Date.now() - tStack) / 1000).toFixed(1)} s: prometheus ${stack.prometheusUrl}, alertmanager ${stack.alertmanagerUrl}, exporter ${stack.exporterUrl}`);
+
+    // 4. push targets
+    await db.pushTarget.create({ data: { name: "e2e-prometheus", kind: "prometheus", url: stack.prometheusUrl, mode: "file", settings: { rulesDir: stack.rulesDir } } });
+    await db.pushTarget.create({
+      data: { name: "e2e-alertmanager", kind: "alertmanager", url: stack.alertmanagerUrl, mode: "file", settings: { configPath: stack.alertmanagerConfigPath, groupWait: "1s", groupInterval: "5s" } },
+    });
+    const seedFile = join(stackDir, "demo-seed.json");
+    if (existsSync(seedFile)) await seedDemoDelivery(db, JSON.parse(readFileSync(seedFile, "utf8")));
+
+    // 5. the web app
+    const webPort = await port();
+    const baseUrl = `http://127.0.0.1:${webPort}`;
+    const nextLog = join(tmp, "next.log");
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: pg.url,
+      PROMETHEUS_URL: stack.prometheusUrl,
+      ALERTMANAGER_URL: stack.alertmanagerUrl,
+      BURNRATE_RULES_DIR: stack.rulesDir,
+      BURNRATE_ALERTMANAGER_CONFIG: stack.alertmanagerConfigPath,
+      BURNRATE_SECRET_KEY: randomBytes(32).toString("base64url"),
+      BURNRATE_PUBLIC_URL: baseUrl,
+      BURNRATE_ALERTMANAGER_WEBHOOK_URL: `${harness.url}/webhook/burnrate-default`,
+      BURNRATE_RECONCILE_INTERVAL_SECONDS: "3",
+      PORT: String(webPort),
+      NEXT_TELEMETRY_DISABLED: "1",
+      // Single-user mode: the suites exercise the catalogue, not login.
+      BURNRATE_AUTH: "off",
+    };
+    const fd = openSync(nextLog, "a");
+    const next = spawn(process.execPath, [join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(webPort), "-H", "127.0.0.1"], { cwd: WEB_DIR, env, detached: true, stdio: ["ignore", fd, fd] });
+    closeSync(fd);
+    next.on("error", () => {});
+    const nextPid = next.pid;
+    if (!nextPid) throw new Error("could not spawn next start");
+    state.logs.push({ name: "next.log", file: nextLog });
+    state.logs.push({ name: "prometheus.log", file: join(stackDir, "logs", "prometheus.log") });
+    state.logs.push({ name: "alertmanager.log", file: join(stackDir, "logs", "alertmanager.log") });
+    state.stops.push({
+      name: "next start",
+      stop: async () => {
+        try {
+          process.kill(-nextPid, "SIGTERM");
+        } catch {
+          /* gone */
+        }
+        await stopPid(nextPid, 10_000);
+      },
+    });
+    await waitFor(`${baseUrl}/api/health`, 60_000, () => alive(nextPid), "next start", nextLog);
+
+    // First push right away, so rules and the Alertmanager config are live before the tests start.
+    const sync = await fetch(`${baseUrl}/api/v1/sync`, { method: "POST", headers: { "x-burnrate-user": "e2e-setup" } });
+    const targets = ((await sync.json()) as { items?: { name: string; status: string; statusMessage: string }[] }).items ?? [];
+    const bad = targets.filter((t) => t.status !== "in_sync");
+    if (!sync.ok || bad.length) {
+      throw new Error(`first sync failed (HTTP ${sync.status}): ${bad.map((t) => `${t.name}: ${t.status} ${t.statusMessage}`).join("; ")}\n${tail(nextLog)}`);
+    }
+
+    Object.assign(process.env, {
+      E2E_BASE_URL: baseUrl,
+      E2E_PROMETHEUS_URL: stack.prometheusUrl,
+      E2E_ALERTMANAGER_URL: stack.alertmanagerUrl,
+      E2E_EXPORTER_URL: stack.exporterUrl,
+      E2E_HARNESS_URL: harness.url,
+      E2E_RULES_DIR: stack.rulesDir,
+    });
+    log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: app ${baseUrl}, webhook receiver ${harness.url}`);
+  } finally {
+    await db.$disconnect();
+  }
+}
