@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createDb, migrateDeploy, seedDemo } from "@burnrate/db";
+import { createApiToken, createDb, migrateDeploy, seedDemo, seedDemoUsers, sha256 } from "@burnrate/db";
 import { freePort, startEmbeddedPostgres } from "@burnrate/db/embedded";
 
 const root = join(import.meta.dirname, "..");
@@ -56,7 +56,21 @@ const db = createDb(databaseUrl);
 const seeded = await seedDemo(db);
 log(seeded.created ? `loaded demo data: ${seeded.teams} teams, ${seeded.services} services, ${seeded.slos} SLOs` : `demo data present (${seeded.slos} SLOs)`);
 
-const env: Record<string, string> = { ...(process.env as Record<string, string>), DATABASE_URL: databaseUrl, PORT: String(port), BURNRATE_PUBLIC_URL: process.env.BURNRATE_PUBLIC_URL ?? `http://127.0.0.1:${port}` };
+// Demo accounts (login is on by default). The password is random per data dir, kept in .data.
+const pwFile = join(dataDir, "demo-password");
+if (!existsSync(pwFile)) writeFileSync(pwFile, process.env.BURNRATE_DEMO_PASSWORD ?? randomBytes(9).toString("base64url"), { mode: 0o600 });
+const demoPassword = readFileSync(pwFile, "utf8").trim();
+const accounts = await seedDemoUsers(db, demoPassword);
+// A token for the launcher's own calls (first sync), reused across starts.
+const tokenFile = join(dataDir, "launcher-token");
+let launcherToken = existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : "";
+if (!launcherToken || !(await db.apiToken.findUnique({ where: { tokenHash: sha256(launcherToken) } }))) {
+  const admin = await db.user.findUniqueOrThrow({ where: { email: "admin@burnrate.local" } });
+  launcherToken = await createApiToken(db, admin.id, "demo-launcher");
+  writeFileSync(tokenFile, launcherToken, { mode: 0o600 });
+}
+
+const env: Record<string, string> = { BURNRATE_AUTH: "on", ...(process.env as Record<string, string>), DATABASE_URL: databaseUrl, PORT: String(port), BURNRATE_PUBLIC_URL: process.env.BURNRATE_PUBLIC_URL ?? `http://127.0.0.1:${port}` };
 
 if (withPrometheus) {
   const synth = (await import("@burnrate/synth")) as {
@@ -120,7 +134,7 @@ for (let i = 0; i < 100; i++) {
   await new Promise((r) => setTimeout(r, 200));
 }
 // First push right away so the rules are live before anyone opens the UI.
-await fetch(`http://127.0.0.1:${port}/api/v1/sync`, { method: "POST", headers: { "x-burnrate-user": "demo-launcher" } }).catch(() => undefined);
+await fetch(`http://127.0.0.1:${port}/api/v1/sync`, { method: "POST", headers: { authorization: `Bearer ${launcherToken}` } }).catch(() => undefined);
 if (env.PROMETHEUS_URL && env.BURNRATE_RULES_DIR) {
   const marker = join(dataDir, "stack", "rules-backfilled");
   if (!existsSync(marker)) {
@@ -131,4 +145,9 @@ if (env.PROMETHEUS_URL && env.BURNRATE_RULES_DIR) {
     if (r.ok) writeFileSync(marker, new Date().toISOString());
   }
 }
-console.log(`\n  Burnrate is running at http://127.0.0.1:${port}\n  (Ctrl+C stops the app${withPrometheus ? ", Prometheus and Alertmanager" : ""} and the embedded database)\n`);
+console.log(`\n  Burnrate is running at http://127.0.0.1:${port}\n`);
+if (env.BURNRATE_AUTH !== "off") {
+  console.log(`  Sign in with password ${demoPassword} as one of:`);
+  for (const a of accounts) console.log(`    ${a.email.padEnd(34)} ${a.role}`);
+}
+console.log(`\n  (Ctrl+C stops the app${withPrometheus ? ", Prometheus and Alertmanager" : ""} and the embedded database)\n`);

@@ -32,6 +32,9 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   } catch {
     throw new ApiClientError(res.status, "bad_response", `Unexpected response from the server (HTTP ${res.status}).`);
   }
+  if (res.status === 401 && typeof window !== "undefined" && !path.startsWith("/api/auth/") && window.location.pathname !== "/login") {
+    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }
   if (!res.ok) {
     const e = (json as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | undefined)?.error;
     throw new ApiClientError(res.status, e?.code ?? "error", e?.message ?? `HTTP ${res.status}`, e?.fields ?? {});

@@ -17,6 +17,10 @@ const EnvSchema = z.object({
   BURNRATE_PUBLIC_URL: z.string().url().optional(),
   /** Where Alertmanager reaches Burnrate's webhook receiver (compose: http://web:3000/...). */
   BURNRATE_ALERTMANAGER_WEBHOOK_URL: z.string().url().optional(),
+  /** "off" disables login (every caller is an administrator): single-user local trials only. */
+  BURNRATE_AUTH: z.enum(["on", "off"]).default("off"),
+  /** Optional bearer token required on the Alertmanager webhook and /api/metrics. */
+  BURNRATE_WEBHOOK_TOKEN: z.string().min(16).optional(),
   BURNRATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(30),
 });
 

@@ -5,6 +5,8 @@ import { cls, useFieldErrors } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Policy, PolicyStep, Team } from "~/lib/types";
+import { useMe } from "~/lib/me";
+
 
 const ACTIONS = ["page", "ticket", "incident_response", "reliability_sprint", "feature_freeze", "notify"] as const;
 type Form = { slug: string; name: string; team: string; description: string; steps: PolicyStep[] };
@@ -16,6 +18,7 @@ function describeCondition(c: PolicyStep["condition"]): string {
 export default function PoliciesPage() {
   const policies = useApi<List<Policy>>(["policies", ""], "/api/v1/policies");
   const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
+  const perm = useMe();
   const [editing, setEditing] = useState<Policy | "new" | null>(null);
   const [form, setForm] = useState<Form>({ slug: "", name: "", team: "", description: "", steps: [] });
   const fe = useFieldErrors();
@@ -43,7 +46,7 @@ export default function PoliciesPage() {
   };
   return (
     <>
-      <PageHead title="Error-budget policies" subtitle="What happens when budget burns: ordered steps, first match wins." actions={<button className="btn btn-primary" onClick={() => open("new")} disabled={!teams.data?.items.length}>New policy</button>} />
+      <PageHead title="Error-budget policies" subtitle="What happens when budget burns: ordered steps, first match wins." actions={<button className="btn btn-primary" onClick={() => open("new")} disabled={!teams.data?.items.length || !perm.canEditAny}>New policy</button>} />
       {editing ? (
         <form className="card" onSubmit={submit} noValidate aria-label="Policy form">
           <h2>{editing === "new" ? "New policy" : `Edit ${editing.name}`}</h2>
@@ -114,7 +117,7 @@ export default function PoliciesPage() {
           <div className="card" key={p.id} data-testid={`policy-${p.slug}`}>
             <div className="page-head" style={{ marginBottom: 8 }}>
               <div><h2 style={{ margin: 0 }}>{p.name}</h2><span className="muted">{p.teamName} · {p.sloCount ?? 0} SLOs</span></div>
-              <div className="btn-row"><button className="btn" onClick={() => open(p)}>Edit</button><button className="btn btn-danger" onClick={() => confirm(`Delete policy ${p.name}?`) && del.mutate(p.slug)}>Delete</button></div>
+              {perm.canEdit(p.team) ? <div className="btn-row"><button className="btn" onClick={() => open(p)}>Edit</button><button className="btn btn-danger" onClick={() => confirm(`Delete policy ${p.name}?`) && del.mutate(p.slug)}>Delete</button></div> : null}
             </div>
             <ol style={{ margin: 0, paddingLeft: 18 }}>
               {p.steps.map((s, i) => <li key={i} style={{ marginBottom: 4 }}>{describeCondition(s.condition)} → <Badge tone={s.action === "feature_freeze" || s.action === "incident_response" ? "bad" : s.action === "page" ? "warn" : "info"}>{s.action.replace(/_/g, " ")}</Badge> <span className="muted">{s.note}</span></li>)}

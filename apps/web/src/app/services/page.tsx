@@ -6,6 +6,8 @@ import { cls, useFieldErrors } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead, tierTone } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Service, Team } from "~/lib/types";
+import { useMe } from "~/lib/me";
+
 
 type Form = { slug: string; name: string; team: string; tier: string; owner: string; runbookUrl: string; repoUrl: string; description: string };
 const empty: Form = { slug: "", name: "", team: "", tier: "medium", owner: "", runbookUrl: "", repoUrl: "", description: "" };
@@ -14,6 +16,7 @@ export default function ServicesPage() {
   const [team, setTeam] = useState("");
   const services = useApi<List<Service>>(["services", team], `/api/v1/services${team ? `?team=${encodeURIComponent(team)}` : ""}`);
   const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
+  const perm = useMe();
   const [editing, setEditing] = useState<Service | "new" | null>(null);
   const [form, setForm] = useState<Form>(empty);
   const fe = useFieldErrors();
@@ -44,7 +47,7 @@ export default function ServicesPage() {
 
   return (
     <>
-      <PageHead title="Services" subtitle="What your teams run. Each service has SLIs and SLOs." actions={<button className="btn btn-primary" onClick={() => open("new")} disabled={!teams.data?.items.length}>New service</button>} />
+      <PageHead title="Services" subtitle="What your teams run. Each service has SLIs and SLOs." actions={<button className="btn btn-primary" onClick={() => open("new")} disabled={!teams.data?.items.length || !perm.canEditAny}>New service</button>} />
       {editing ? (
         <form className="card" onSubmit={submit} noValidate aria-label="Service form">
           <h2>{editing === "new" ? "New service" : `Edit ${editing.name}`}</h2>
@@ -57,7 +60,7 @@ export default function ServicesPage() {
             <Field label="Team" name="team" error={fe.errors.team}>
               <select id="team" value={form.team} onChange={set("team")} className={cls(!!fe.errors.team)}>
                 <option value="">Choose a team…</option>
-                {teams.data?.items.map((t) => <option key={t.slug} value={t.slug}>{t.name}</option>)}
+                {teams.data?.items.filter((t) => perm.canEdit(t.slug)).map((t) => <option key={t.slug} value={t.slug}>{t.name}</option>)}
               </select>
             </Field>
             <Field label="Tier" name="tier" error={fe.errors.tier} hint="Critical services page faster and get stricter defaults.">
@@ -108,8 +111,8 @@ export default function ServicesPage() {
                     <td>{s.runbookUrl ? <a href={s.runbookUrl} target="_blank" rel="noreferrer">runbook</a> : null} {s.repoUrl ? <a href={s.repoUrl} target="_blank" rel="noreferrer">repo</a> : null}</td>
                     <td style={{ textAlign: "right" }}>
                       <div className="btn-row" style={{ justifyContent: "flex-end" }}>
-                        <button className="btn" onClick={() => open(s)}>Edit</button>
-                        <button className="btn btn-danger" onClick={() => confirm(`Delete service ${s.name}?`) && del.mutate(s.slug)}>Delete</button>
+                        {perm.canEdit(s.team) ? <button className="btn" onClick={() => open(s)}>Edit</button> : null}
+                        {perm.canEdit(s.team) ? <button className="btn btn-danger" onClick={() => confirm(`Delete service ${s.name}?`) && del.mutate(s.slug)}>Delete</button> : null}
                       </div>
                     </td>
                   </tr>

@@ -7,6 +7,8 @@ import { cls, useFieldErrors } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Service, Sli } from "~/lib/types";
+import { useMe } from "~/lib/me";
+
 
 type Kind = SliSpec["kind"];
 type Form = {
@@ -57,6 +59,8 @@ function SlisInner() {
   const [service, setService] = useState(params.get("service") ?? "");
   const slis = useApi<List<Sli>>(["slis", service], `/api/v1/slis${service ? `?service=${encodeURIComponent(service)}` : ""}`);
   const services = useApi<List<Service>>(["services", ""], "/api/v1/services");
+  const perm = useMe();
+  const teamOf = (svc: string) => services.data?.items.find((x) => x.slug === svc)?.team;
   const [editing, setEditing] = useState<Sli | "new" | null>(null);
   const [form, setForm] = useState<Form>(empty);
   const fe = useFieldErrors();
@@ -103,7 +107,7 @@ function SlisInner() {
 
   return (
     <>
-      <PageHead title="SLIs" subtitle="Service level indicators: what good and total events mean for a service." actions={<button className="btn btn-primary" onClick={() => open("new")} disabled={!services.data?.items.length}>New SLI</button>} />
+      <PageHead title="SLIs" subtitle="Service level indicators: what good and total events mean for a service." actions={<button className="btn btn-primary" onClick={() => open("new")} disabled={!services.data?.items.length || !perm.canEditAny}>New SLI</button>} />
       {editing ? (
         <form className="card" onSubmit={submit} noValidate aria-label="SLI form">
           <h2>{editing === "new" ? "New SLI" : `Edit ${editing.name}`}</h2>
@@ -212,8 +216,8 @@ function SlisInner() {
                     <td>{s.sloCount ?? 0}</td>
                     <td style={{ textAlign: "right" }}>
                       <div className="btn-row" style={{ justifyContent: "flex-end" }}>
-                        <button className="btn" onClick={() => open(s)}>Edit</button>
-                        <button className="btn btn-danger" onClick={() => confirm(`Delete SLI ${s.name}?`) && del.mutate(s.id)}>Delete</button>
+                        {perm.canEdit(teamOf(s.service)) ? <button className="btn" onClick={() => open(s)}>Edit</button> : null}
+                        {perm.canEdit(teamOf(s.service)) ? <button className="btn btn-danger" onClick={() => confirm(`Delete SLI ${s.name}?`) && del.mutate(s.id)}>Delete</button> : null}
                       </div>
                     </td>
                   </tr>

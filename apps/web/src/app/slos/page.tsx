@@ -4,14 +4,17 @@ import { useState } from "react";
 import { Badge, Empty, ErrorBox, Loading, PageHead, tierTone } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
 import type { List, Slo, Team } from "~/lib/types";
+import { useMe } from "~/lib/me";
+
 
 export default function SlosPage() {
   const [team, setTeam] = useState("");
   const slos = useApi<List<Slo>>(["slos", team], `/api/v1/slos${team ? `?team=${encodeURIComponent(team)}` : ""}`);
   const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
+  const perm = useMe();
   return (
     <>
-      <PageHead title="SLOs" subtitle="Objectives, windows and alerting for every service." actions={<Link className="btn btn-primary" href="/slos/new">New SLO</Link>} />
+      <PageHead title="SLOs" subtitle="Objectives, windows and alerting for every service." actions={perm.canEditAny ? <Link className="btn btn-primary" href="/slos/new">New SLO</Link> : undefined} />
       <div className="card">
         <div className="filters">
           <select aria-label="Filter by team" value={team} onChange={(e) => setTeam(e.target.value)}>

@@ -6,6 +6,8 @@ import { dateTime } from "~/components/format";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List } from "~/lib/types";
+import { useMe } from "~/lib/me";
+
 
 type Target = {
   id: string; name: string; kind: string; url: string; mode: string; settings: Record<string, unknown>; enabled: boolean; status: string; statusMessage: string;
@@ -20,6 +22,7 @@ function statusTone(s: string) {
 
 export default function TargetsPage() {
   const targets = useApi<List<Target>>(["targets"], "/api/v1/targets", { refetchInterval: 10_000 });
+  const perm = useMe();
   const [editing, setEditing] = useState<Target | "new" | null>(null);
   const [form, setForm] = useState<Form>(empty);
   const fe = useFieldErrors();
@@ -44,7 +47,7 @@ export default function TargetsPage() {
   const err = (k: string) => fe.errors[k];
   return (
     <>
-      <PageHead title="Push targets" subtitle="Where generated rules, Alertmanager config and dashboards go. The reconciler re-pushes on drift, with backoff." actions={<><button className="btn" onClick={() => sync.mutate(null)} disabled={sync.isPending}>{sync.isPending ? "Syncing…" : "Sync now"}</button><button className="btn btn-primary" onClick={() => open("new")}>Add target</button></>} />
+      <PageHead title="Push targets" subtitle="Where generated rules, Alertmanager config and dashboards go. The reconciler re-pushes on drift, with backoff." actions={<><button className="btn" onClick={() => sync.mutate(null)} disabled={sync.isPending}>{sync.isPending ? "Syncing…" : "Sync now"}</button>{perm.isAdmin ? <button className="btn btn-primary" onClick={() => open("new")}>Add target</button> : null}</>} />
       <ErrorBox error={sync.error} title="Sync failed" />
       {editing ? (
         <form className="card" onSubmit={(e) => { e.preventDefault(); fe.clear(); save.mutate(undefined, { onSuccess: () => setEditing(null), onError: fe.fromError }); }} noValidate aria-label="Target form">
@@ -96,8 +99,8 @@ export default function TargetsPage() {
             <div className="btn-row" style={{ marginTop: 12 }}>
               <button className="btn" onClick={() => sync.mutate(t.id)} disabled={sync.isPending}>Push now</button>
               <Link className="btn" href={`/revisions?target=${t.id}`}>Revisions</Link>
-              <button className="btn" onClick={() => open(t)}>Edit</button>
-              <button className="btn btn-danger" onClick={() => confirm(`Delete target ${t.name}? Files already pushed stay in place.`) && del.mutate(t.id)}>Delete</button>
+              {perm.isAdmin ? <button className="btn" onClick={() => open(t)}>Edit</button> : null}
+              {perm.isAdmin ? <button className="btn btn-danger" onClick={() => confirm(`Delete target ${t.name}? Files already pushed stay in place.`) && del.mutate(t.id)}>Delete</button> : null}
             </div>
           </div>
         ))}

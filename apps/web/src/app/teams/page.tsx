@@ -5,11 +5,14 @@ import { cls, useFieldErrors } from "~/components/crud";
 import { Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Team } from "~/lib/types";
+import { useMe } from "~/lib/me";
+
 
 const empty = { slug: "", name: "", description: "" };
 
 export default function TeamsPage() {
   const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
+  const perm = useMe();
   const [editing, setEditing] = useState<Team | "new" | null>(null);
   const [form, setForm] = useState(empty);
   const fe = useFieldErrors();
@@ -39,7 +42,7 @@ export default function TeamsPage() {
 
   return (
     <>
-      <PageHead title="Teams" subtitle="Teams own services, SLOs, error-budget policies and alert routing." actions={<button className="btn btn-primary" onClick={() => open("new")}>New team</button>} />
+      <PageHead title="Teams" subtitle="Teams own services, SLOs, error-budget policies and alert routing." actions={perm.isAdmin ? <button className="btn btn-primary" onClick={() => open("new")}>New team</button> : undefined} />
       {editing ? (
         <form className="card" onSubmit={submit} noValidate aria-label="Team form">
           <h2>{editing === "new" ? "New team" : `Edit ${editing.name}`}</h2>
@@ -66,7 +69,7 @@ export default function TeamsPage() {
         <ErrorBox error={del.error} title="Could not delete" />
         {teams.isLoading ? <Loading /> : null}
         {teams.data && teams.data.items.length === 0 ? (
-          <Empty title="No teams yet" action={<button className="btn btn-primary" onClick={() => open("new")}>Create the first team</button>}>
+          <Empty title="No teams yet" action={perm.isAdmin ? <button className="btn btn-primary" onClick={() => open("new")}>Create the first team</button> : undefined}>
             Start by creating a team; services and SLOs belong to teams.
           </Empty>
         ) : null}
@@ -83,8 +86,8 @@ export default function TeamsPage() {
                     <td className="muted">{t.description}</td>
                     <td style={{ textAlign: "right" }}>
                       <div className="btn-row" style={{ justifyContent: "flex-end" }}>
-                        <button className="btn" onClick={() => open(t)}>Edit</button>
-                        <button className="btn btn-danger" onClick={() => confirm(`Delete team ${t.name}?`) && del.mutate(t.slug)}>Delete</button>
+                        {perm.me && (perm.isAdmin || perm.me.roles[t.slug] === "admin") ? <button className="btn" onClick={() => open(t)}>Edit</button> : null}
+                        {perm.isAdmin ? <button className="btn btn-danger" onClick={() => confirm(`Delete team ${t.name}?`) && del.mutate(t.slug)}>Delete</button> : null}
                       </div>
                     </td>
                   </tr>

@@ -1,6 +1,6 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
-import type { z } from "zod";
+import { checkOrigin, resolvePrincipal, type Principal } from "../auth";
 import { ApiError, toErrorResponse } from "./errors";
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -18,23 +18,34 @@ export async function readJson(req: NextRequest): Promise<unknown> {
   }
 }
 
-export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  return schema.parse(body) as z.infer<S>;
-}
-
 type Ctx<P> = { params: Promise<P> };
+type Options = {
+  /**
+   * "user" (default): a signed-in user or API token is required; mutations from a browser
+   * session must come from this site (CSRF). "public": no caller identity needed (webhooks that
+   * authenticate themselves, health, metrics, login).
+   */
+  auth?: "user" | "public";
+};
 
 /**
- * Wraps a route handler: runs it, maps errors to the JSON envelope, and returns JSON.
- * Handlers return a plain value (200), or `{ status, body }` for other codes.
+ * Wraps a route handler: authenticates, runs it, maps errors to the JSON envelope, and returns
+ * JSON. Handlers return a plain value (200), `created(...)`, `noContent()`, or a Response.
  */
 export function withApi<P = Record<string, string>>(
-  handler: (req: NextRequest, params: P) => Promise<unknown>,
+  handler: (req: NextRequest, params: P, me: Principal) => Promise<unknown>,
+  opts: Options = {},
 ): (req: NextRequest, ctx: Ctx<P>) => Promise<NextResponse> {
   return async (req, ctx) => {
     try {
       const params = await ctx.params;
-      const out = await handler(req, params);
+      let me: Principal | null = null;
+      if (opts.auth !== "public") {
+        me = await resolvePrincipal(req);
+        if (!me) throw new ApiError("unauthorized", "sign in first, or send Authorization: Bearer <API token>");
+        checkOrigin(req, me);
+      }
+      const out = await handler(req, params, me as Principal);
       if (out instanceof NextResponse || out instanceof Response) return out as NextResponse;
       if (out && typeof out === "object" && "__status" in out) {
         const o = out as { __status: number; body: unknown };

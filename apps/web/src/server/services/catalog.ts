@@ -9,6 +9,7 @@ import {
   type SliSpec,
 } from "@burnrate/domain";
 
+import { requireAdmin, requireTeamRole, type Principal } from "../auth";
 import { db } from "../db";
 import { ApiError, notFound, versionConflict } from "../http/errors";
 import { audit, type Tx } from "./audit";
@@ -19,7 +20,7 @@ import { onCatalogChanged } from "./hooks";
  * event per change in the same transaction. Inputs are validated by the domain zod schemas.
  */
 
-type Actor = { name: string };
+type Actor = Principal;
 
 
 // ---------- mappers (DB row -> API shape) ----------
@@ -79,6 +80,13 @@ async function serviceIdBySlug(tx: Tx, slug: string, field = "service"): Promise
   return s.id;
 }
 
+/** The caller must be an editor of the team that owns the service (unknown services are a 422 later). */
+async function requireServiceEditor(tx: Tx, actor: Actor, serviceSlug: string, what: string): Promise<void> {
+  const svc = await tx.service.findUnique({ where: { slug: serviceSlug }, include: { team: true } });
+  if (svc) requireTeamRole(actor, svc.team.slug, "editor", what);
+  else if (!actor.isAdmin && !Object.values(actor.roles).some((r) => r !== "viewer")) requireTeamRole(actor, "(any)", "editor", what);
+}
+
 /** Bumps the version only if it still matches what the client read; otherwise 409. */
 function checkVersion(what: string, current: number, sent: number): void {
   if (current !== sent) throw versionConflict(what, current);
@@ -97,6 +105,7 @@ export async function getTeam(slug: string) {
 }
 
 export async function createTeam(input: unknown, actor: Actor) {
+  requireAdmin(actor, "creating a team");
   const spec = TeamSpecSchema.parse(input);
   const out = await db().$transaction(async (tx) => {
     const row = await tx.team.create({ data: spec });
@@ -112,6 +121,8 @@ export async function updateTeam(slug: string, input: unknown, actor: Actor) {
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.team.findUnique({ where: { slug } });
     if (!cur) throw notFound(`team "${slug}"`);
+    requireTeamRole(actor, slug, "admin", "editing a team");
+    if (spec.slug !== slug) requireAdmin(actor, "renaming a team's slug");
     checkVersion(`team "${slug}"`, cur.version, version);
     const row = await tx.team.update({ where: { id: cur.id, version }, data: { ...spec, version: { increment: 1 } } });
     await audit(tx, { actor: actor.name, action: "team.update", entityType: "team", entityId: row.id, entitySlug: row.slug, before: cur, after: spec });
@@ -122,6 +133,7 @@ export async function updateTeam(slug: string, input: unknown, actor: Actor) {
 }
 
 export async function deleteTeam(slug: string, actor: Actor) {
+  requireAdmin(actor, "deleting a team");
   await db().$transaction(async (tx) => {
     const cur = await tx.team.findUnique({ where: { slug }, include: { _count: { select: { services: true } } } });
     if (!cur) throw notFound(`team "${slug}"`);
@@ -149,6 +161,7 @@ export async function getService(slug: string) {
 
 export async function createService(input: unknown, actor: Actor) {
   const spec = ServiceSpecSchema.parse(input);
+  requireTeamRole(actor, spec.team, "editor", "creating a service");
   const out = await db().$transaction(async (tx) => {
     const teamId = await teamIdBySlug(tx, spec.team);
     const { team: _t, ...data } = spec;
@@ -165,6 +178,8 @@ export async function updateService(slug: string, input: unknown, actor: Actor) 
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.service.findUnique({ where: { slug }, include: { team: true } });
     if (!cur) throw notFound(`service "${slug}"`);
+    requireTeamRole(actor, cur.team.slug, "editor", "editing a service");
+    if (spec.team !== cur.team.slug) requireTeamRole(actor, spec.team, "editor", "moving a service to another team");
     checkVersion(`service "${slug}"`, cur.version, version);
     const teamId = await teamIdBySlug(tx, spec.team);
     const { team: _t, ...data } = spec;
@@ -178,8 +193,9 @@ export async function updateService(slug: string, input: unknown, actor: Actor) 
 
 export async function deleteService(slug: string, actor: Actor) {
   await db().$transaction(async (tx) => {
-    const cur = await tx.service.findUnique({ where: { slug }, include: { slis: { include: { _count: { select: { slos: true } } } } } });
+    const cur = await tx.service.findUnique({ where: { slug }, include: { team: true, slis: { include: { _count: { select: { slos: true } } } } } });
     if (!cur) throw notFound(`service "${slug}"`);
+    requireTeamRole(actor, cur.team.slug, "editor", "deleting a service");
     const slos = cur.slis.reduce((n, s) => n + s._count.slos, 0);
     if (slos > 0) throw new ApiError("conflict", `service "${slug}" still has ${slos} SLO(s); delete them first`);
     await tx.sli.deleteMany({ where: { serviceId: cur.id } });
@@ -206,6 +222,7 @@ export async function getSli(id: string) {
 export async function createSli(input: unknown, actor: Actor) {
   const spec = SliResourceSchema.parse(input);
   const out = await db().$transaction(async (tx) => {
+    await requireServiceEditor(tx, actor, spec.service, "creating an SLI");
     const serviceId = await serviceIdBySlug(tx, spec.service);
     const dup = await tx.sli.findUnique({ where: { serviceId_slug: { serviceId, slug: spec.slug } } });
     if (dup) throw new ApiError("conflict", `slug: service "${spec.service}" already has an SLI "${spec.slug}"`, { slug: "is already taken in this service" });
@@ -222,6 +239,7 @@ export async function updateSli(id: string, input: unknown, actor: Actor) {
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.sli.findUnique({ where: { id }, include: { service: true } });
     if (!cur) throw notFound(`SLI "${id}"`);
+    await requireServiceEditor(tx, actor, cur.service.slug, "editing an SLI");
     checkVersion(`SLI "${cur.slug}"`, cur.version, version);
     if (spec.service !== cur.service.slug) throw new ApiError("validation_failed", "service: an SLI cannot move to another service", { service: "cannot be changed" });
     const row = await tx.sli.update({ where: { id, version }, data: { slug: spec.slug, name: spec.name, description: spec.description, kind: spec.spec.kind, spec: spec.spec, version: { increment: 1 } }, include: sliInclude });
@@ -234,8 +252,9 @@ export async function updateSli(id: string, input: unknown, actor: Actor) {
 
 export async function deleteSli(id: string, actor: Actor) {
   await db().$transaction(async (tx) => {
-    const cur = await tx.sli.findUnique({ where: { id }, include: { _count: { select: { slos: true } } } });
+    const cur = await tx.sli.findUnique({ where: { id }, include: { service: true, _count: { select: { slos: true } } } });
     if (!cur) throw notFound(`SLI "${id}"`);
+    await requireServiceEditor(tx, actor, cur.service.slug, "deleting an SLI");
     if (cur._count.slos > 0) throw new ApiError("conflict", `SLI "${cur.slug}" is used by ${cur._count.slos} SLO(s); delete them first`);
     await tx.sli.delete({ where: { id } });
     await audit(tx, { actor: actor.name, action: "sli.delete", entityType: "sli", entityId: id, entitySlug: cur.slug, before: { slug: cur.slug, name: cur.name, spec: cur.spec } });
@@ -275,6 +294,7 @@ async function resolveSloRefs(tx: Tx, spec: { service: string; sli: string; poli
 export async function createSlo(input: unknown, actor: Actor) {
   const spec = SloResourceSchema.parse(input);
   const out = await db().$transaction(async (tx) => {
+    await requireServiceEditor(tx, actor, spec.service, "creating an SLO");
     const { sliId, policyId } = await resolveSloRefs(tx, spec);
     const row = await tx.slo.create({
       data: { slug: spec.slug, name: spec.name, description: spec.description, sliId, policyId, objective: spec.objective, window: spec.window, budgetingMethod: spec.budgetingMethod, alerting: spec.alerting, labels: spec.labels },
@@ -292,6 +312,8 @@ export async function updateSlo(slug: string, input: unknown, actor: Actor) {
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.slo.findUnique({ where: { slug }, include: sloInclude });
     if (!cur) throw notFound(`SLO "${slug}"`);
+    requireTeamRole(actor, cur.sli.service.team.slug, "editor", "editing an SLO");
+    if (spec.service !== cur.sli.service.slug) await requireServiceEditor(tx, actor, spec.service, "moving an SLO to another service");
     checkVersion(`SLO "${slug}"`, cur.version, version);
     const { sliId, policyId } = await resolveSloRefs(tx, spec);
     const row = await tx.slo.update({
@@ -310,6 +332,7 @@ export async function deleteSlo(slug: string, actor: Actor) {
   await db().$transaction(async (tx) => {
     const cur = await tx.slo.findUnique({ where: { slug }, include: sloInclude });
     if (!cur) throw notFound(`SLO "${slug}"`);
+    requireTeamRole(actor, cur.sli.service.team.slug, "editor", "deleting an SLO");
     await tx.slo.delete({ where: { id: cur.id } });
     await audit(tx, { actor: actor.name, action: "slo.delete", entityType: "slo", entityId: cur.id, entitySlug: slug, before: sloOut(cur) });
   });
@@ -332,6 +355,7 @@ export async function getPolicy(slug: string) {
 
 export async function createPolicy(input: unknown, actor: Actor) {
   const spec = ErrorBudgetPolicySpecSchema.parse(input);
+  requireTeamRole(actor, spec.team, "editor", "creating a policy");
   const out = await db().$transaction(async (tx) => {
     const teamId = await teamIdBySlug(tx, spec.team);
     const row = await tx.errorBudgetPolicy.create({ data: { slug: spec.slug, name: spec.name, description: spec.description, teamId, steps: spec.steps }, include: policyInclude });
@@ -347,6 +371,8 @@ export async function updatePolicy(slug: string, input: unknown, actor: Actor) {
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.errorBudgetPolicy.findUnique({ where: { slug }, include: policyInclude });
     if (!cur) throw notFound(`policy "${slug}"`);
+    requireTeamRole(actor, cur.team.slug, "editor", "editing a policy");
+    if (spec.team !== cur.team.slug) requireTeamRole(actor, spec.team, "editor", "moving a policy to another team");
     checkVersion(`policy "${slug}"`, cur.version, version);
     const teamId = await teamIdBySlug(tx, spec.team);
     const row = await tx.errorBudgetPolicy.update({ where: { id: cur.id, version }, data: { slug: spec.slug, name: spec.name, description: spec.description, teamId, steps: spec.steps, version: { increment: 1 } }, include: policyInclude });
@@ -359,8 +385,9 @@ export async function updatePolicy(slug: string, input: unknown, actor: Actor) {
 
 export async function deletePolicy(slug: string, actor: Actor) {
   await db().$transaction(async (tx) => {
-    const cur = await tx.errorBudgetPolicy.findUnique({ where: { slug } });
+    const cur = await tx.errorBudgetPolicy.findUnique({ where: { slug }, include: { team: true } });
     if (!cur) throw notFound(`policy "${slug}"`);
+    requireTeamRole(actor, cur.team.slug, "editor", "deleting a policy");
     await tx.errorBudgetPolicy.delete({ where: { id: cur.id } });
     await audit(tx, { actor: actor.name, action: "policy.delete", entityType: "policy", entityId: cur.id, entitySlug: slug, before: cur });
   });

@@ -12,6 +12,7 @@ import {
   type DoraIncident,
 } from "@burnrate/domain";
 import { doraSeriesAt, parseAlertmanagerWebhook, parseSampleValue, renderExposition } from "@burnrate/integrations";
+import { requireTeamRole, type Principal } from "../auth";
 import { db } from "../db";
 import { ApiError } from "../http/errors";
 import { prometheus } from "./live";
@@ -30,9 +31,10 @@ async function serviceBySlug(slug: string, field = "service") {
   return s;
 }
 
-export async function recordDeployment(raw: unknown, actor: { name: string }, source = "api") {
+export async function recordDeployment(raw: unknown, actor: Principal, source = "api") {
   const input: DeploymentInput = DeploymentInputSchema.parse(raw);
   const svc = await serviceBySlug(input.service);
+  requireTeamRole(actor, svc.team.slug, "editor", "recording a deployment");
   const data = {
     serviceId: svc.id,
     environment: input.environment,
@@ -74,9 +76,10 @@ async function likelyCause(serviceId: string, openedAt: Date): Promise<string | 
   return d?.id ?? null;
 }
 
-export async function createIncident(raw: unknown, actor: { name: string }) {
+export async function createIncident(raw: unknown, actor: Principal) {
   const input = IncidentInputSchema.parse(raw);
   const svc = await serviceBySlug(input.service);
+  requireTeamRole(actor, svc.team.slug, "editor", "opening an incident");
   const openedAt = new Date(input.openedAt);
   const causedBy = input.causedByDeploymentId ?? (await likelyCause(svc.id, openedAt));
   const row = await db().incident.create({
@@ -86,9 +89,10 @@ export async function createIncident(raw: unknown, actor: { name: string }) {
   return row;
 }
 
-export async function resolveIncident(id: string, at: Date, actor: { name: string }) {
-  const cur = await db().incident.findUnique({ where: { id } });
+export async function resolveIncident(id: string, at: Date, actor: Principal) {
+  const cur = await db().incident.findUnique({ where: { id }, include: { service: { include: { team: true } } } });
   if (!cur) throw new ApiError("not_found", `incident "${id}" not found`);
+  requireTeamRole(actor, cur.service.team.slug, "editor", "resolving an incident");
   if (at < cur.openedAt) throw new ApiError("validation_failed", "resolvedAt: must not be before openedAt", { resolvedAt: "must not be before openedAt" });
   const row = await db().incident.update({ where: { id }, data: { resolvedAt: at } });
   await db().auditEvent.create({ data: { actor: actor.name, action: "incident.resolve", entityType: "incident", entityId: id, before: { resolvedAt: cur.resolvedAt }, after: { resolvedAt: at } } });

@@ -3,9 +3,13 @@ import { randomBytes } from "node:crypto";
 import { parseGithubDeploymentStatus, parseGitlabDeployment, verifyGithubSignature, verifyGitlabSignature, verifyGitlabToken } from "@burnrate/integrations";
 import { z } from "zod";
 import { decryptSecret, encryptSecret } from "../crypto";
+import { requireAdmin, type Principal } from "../auth";
 import { db } from "../db";
 import { ApiError } from "../http/errors";
 import { recordDeployment } from "./delivery";
+
+/** Webhooks authenticate with their own signature; they act as a system principal. */
+const SYSTEM = (name: string): Principal => ({ id: name, name, email: "", displayName: name, isAdmin: true, roles: {}, via: "token" });
 
 const IntegrationInput = z.object({
   name: z.string().trim().min(2, "must be at least 2 characters").max(80).regex(/^[\w .-]+$/, "use letters, digits, spaces, dots and dashes"),
@@ -13,7 +17,8 @@ const IntegrationInput = z.object({
 });
 
 /** Creates a webhook integration with a random secret, returned once (stored encrypted). */
-export async function createIntegration(raw: unknown, actor: { name: string }) {
+export async function createIntegration(raw: unknown, actor: Principal) {
+  requireAdmin(actor, "creating a webhook integration");
   const input = IntegrationInput.parse(raw);
   const secret = randomBytes(24).toString("base64url");
   const row = await db().webhookIntegration.create({ data: { ...input, secretCiphertext: encryptSecret(secret) } });
@@ -53,7 +58,7 @@ export async function githubWebhook(id: string, rawBody: string, headers: Header
   const parsed = parseGithubDeploymentStatus(body);
   if (parsed.status === "error") throw new ApiError("validation_failed", `${parsed.field}: ${parsed.message}`, { [parsed.field]: parsed.message });
   if (parsed.status === "ignored") return { status: "ignored", reason: parsed.reason };
-  return { status: "recorded", deployment: await recordDeployment(parsed.value, { name: `github:${i.name}` }, "github") };
+  return { status: "recorded", deployment: await recordDeployment(parsed.value, SYSTEM(`github:${i.name}`), "github") };
 }
 
 /** GitLab deployment webhook, verified with X-Gitlab-Token (or the newer webhook-signature headers). */
@@ -73,5 +78,5 @@ export async function gitlabWebhook(id: string, rawBody: string, headers: Header
   const parsed = parseGitlabDeployment(body);
   if (parsed.status === "error") throw new ApiError("validation_failed", `${parsed.field}: ${parsed.message}`, { [parsed.field]: parsed.message });
   if (parsed.status === "ignored") return { status: "ignored", reason: parsed.reason };
-  return { status: "recorded", deployment: await recordDeployment(parsed.value, { name: `gitlab:${i.name}` }, "gitlab") };
+  return { status: "recorded", deployment: await recordDeployment(parsed.value, SYSTEM(`gitlab:${i.name}`), "gitlab") };
 }

@@ -4,6 +4,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { encryptSecret } from "../crypto";
+import { requireAdmin, type Principal } from "../auth";
 import { db } from "../db";
 import { ApiError, notFound, versionConflict } from "../http/errors";
 import { ruleFiles } from "./artifacts";
@@ -60,7 +61,8 @@ export async function getTarget(id: string) {
   return targetOut(t);
 }
 
-export async function createTarget(input: unknown, actor: { name: string }) {
+export async function createTarget(input: unknown, actor: Principal) {
+  requireAdmin(actor, "managing push targets");
   const spec = TargetInputSchema.parse(input);
   const { token, ...data } = spec;
   const row = await db().pushTarget.create({ data: { ...data, tokenCiphertext: token ? encryptSecret(token) : null } });
@@ -68,7 +70,8 @@ export async function createTarget(input: unknown, actor: { name: string }) {
   return targetOut(row);
 }
 
-export async function updateTarget(id: string, input: unknown, actor: { name: string }) {
+export async function updateTarget(id: string, input: unknown, actor: Principal) {
+  requireAdmin(actor, "managing push targets");
   const { version, ...rest } = z.object({ version: z.number().int() }).passthrough().parse(input);
   const spec = TargetInputSchema.parse(rest);
   const cur = await db().pushTarget.findUnique({ where: { id } });
@@ -81,7 +84,8 @@ export async function updateTarget(id: string, input: unknown, actor: { name: st
   return targetOut(row);
 }
 
-export async function deleteTarget(id: string, actor: { name: string }) {
+export async function deleteTarget(id: string, actor: Principal) {
+  requireAdmin(actor, "managing push targets");
   const cur = await db().pushTarget.findUnique({ where: { id } });
   if (!cur) throw notFound(`push target "${id}"`);
   await db().pushTarget.delete({ where: { id } });
@@ -89,12 +93,19 @@ export async function deleteTarget(id: string, actor: { name: string }) {
 }
 
 /** "Sync now": compare with the target and push (always pushes when forced). */
-export async function syncTarget(id: string, actor: { name: string }, force: boolean) {
+export async function syncTarget(id: string, actor: Principal, force: boolean) {
+  requireEditorSomewhere(actor, "pushing to a target");
   const t = await db().pushTarget.findUnique({ where: { id } });
   if (!t) throw notFound(`push target "${id}"`);
   if (force) return pushTarget(id, { triggeredBy: actor.name, reason: "manual push" });
   await reconcileTarget(id, actor.name);
   return getTarget(id);
+}
+
+/** Sync/push is allowed to editors of any team (it only applies what is already saved). */
+export function requireEditorSomewhere(actor: Principal, what: string): void {
+  if (actor.isAdmin || Object.values(actor.roles).some((r) => r === "editor" || r === "admin")) return;
+  throw new ApiError("forbidden", `${what} needs the editor role on at least one team`);
 }
 
 // ---------- revisions ----------
@@ -124,7 +135,8 @@ export async function getRevision(id: string) {
   return { ...r, previousId: prev?.id ?? null, diffs };
 }
 
-export async function rollbackRevision(id: string, actor: { name: string }) {
+export async function rollbackRevision(id: string, actor: Principal) {
+  requireAdmin(actor, "rolling back a revision");
   const r = await db().revision.findUnique({ where: { id } });
   if (!r) throw notFound(`revision "${id}"`);
   if (r.status !== "applied" && r.status !== "superseded") throw new ApiError("conflict", `revision ${id.slice(0, 8)} was never applied (${r.status}); roll back to a revision that was live`);

@@ -5,6 +5,8 @@ import { useState } from "react";
 import { Badge, ErrorBox, Loading, PageHead, tierTone } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { Slo } from "~/lib/types";
+import { useMe } from "~/lib/me";
+
 import { SloArtifacts } from "./artifacts";
 import { SloLive } from "./live";
 
@@ -15,12 +17,13 @@ export default function SloPage() {
   const [tab, setTab] = useState<"status" | "definition" | "generated">("status");
   const del = useApiMutation(() => apiFetch(`/api/v1/slos/${slug}`, { method: "DELETE" }), [["slos"]]);
   const s = slo.data;
+  const perm = useMe();
   return (
     <>
       <PageHead
         title={s ? s.name : "SLO"}
         subtitle={s ? <>{s.serviceName} · {s.teamName} · <span className="mono">{s.objective}%</span> over {s.window === "calendar-month" ? "the calendar month" : s.window}</> : undefined}
-        actions={s ? (
+        actions={s && perm.canEdit(s.team) ? (
           <>
             <Link className="btn" href={`/slos/${slug}/edit`}>Edit</Link>
             <button className="btn btn-danger" onClick={() => confirm(`Delete SLO ${s.name}? Its rules and alerts are removed on the next push.`) && del.mutate(undefined, { onSuccess: () => router.push("/slos") })}>Delete</button>

@@ -1,8 +1,7 @@
 // GET /api/v1/targets – list push targets (tokens are never returned); POST – create one
-import { actorFrom } from "~/server/http/actor";
 import { created, readJson, withApi } from "~/server/http/api";
 import { createTarget, listTargets } from "~/server/services/targets";
 
 export const dynamic = "force-dynamic";
 export const GET = withApi(async () => ({ items: await listTargets() }));
-export const POST = withApi(async (req) => created(await createTarget(await readJson(req), actorFrom(req))));
+export const POST = withApi(async (req, _p, me) => created(await createTarget(await readJson(req), me)));

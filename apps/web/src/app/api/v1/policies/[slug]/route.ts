@@ -1,15 +1,14 @@
 // GET/PUT/DELETE /api/v1/policies/:slug – read, update (send the version you read) or delete one
 import { getPolicy, updatePolicy, deletePolicy } from "~/server/services/catalog";
-import { actorFrom } from "~/server/http/actor";
 import { noContent, readJson, withApi } from "~/server/http/api";
 
 export const dynamic = "force-dynamic";
 type P = { slug: string };
 
 export const GET = withApi<P>(async (_req, p) => getPolicy(p.slug));
-export const PUT = withApi<P>(async (req, p) => updatePolicy(p.slug, await readJson(req), actorFrom(req)));
+export const PUT = withApi<P>(async (req, p, me) => updatePolicy(p.slug, await readJson(req), me));
 export const PATCH = PUT;
-export const DELETE = withApi<P>(async (req, p) => {
-  await deletePolicy(p.slug, actorFrom(req));
+export const DELETE = withApi<P>(async (req, p, me) => {
+  await deletePolicy(p.slug, me);
   return noContent();
 });

@@ -1,12 +1,17 @@
-// POST /api/v1/webhooks/github/:integrationId – GitHub deployment_status (HMAC X-Hub-Signature-256)
+// POST /api/v1/webhooks/github/:integrationId – GitHub deployment_status (HMAC X-Hub-Signature-256). Public, signature-checked, rate limited.
 import type { NextRequest } from "next/server";
+import { clientIp, rateLimit } from "~/server/auth";
 import { ApiError } from "~/server/http/errors";
 import { withApi } from "~/server/http/api";
 import { githubWebhook } from "~/server/services/integrations";
 
 export const dynamic = "force-dynamic";
-export const POST = withApi<{ id: string }>(async (req: NextRequest, p) => {
-  const raw = await req.text();
-  if (raw.length > 1_000_000) throw new ApiError("bad_request", "payload larger than 1 MB");
-  return githubWebhook(p.id, raw, req.headers);
-});
+export const POST = withApi<{ id: string }>(
+  async (req: NextRequest, p) => {
+    rateLimit(`webhook:github:${p.id}:${clientIp(req)}`, 120);
+    const raw = await req.text();
+    if (raw.length > 1_000_000) throw new ApiError("bad_request", "payload larger than 1 MB");
+    return githubWebhook(p.id, raw, req.headers);
+  },
+  { auth: "public" },
+);

@@ -1,0 +1,19 @@
+"use client";
+import { useApi } from "./api-client";
+
+export type Me = { email: string; name: string; isAdmin: boolean; roles: Record<string, "viewer" | "editor" | "admin">; via: string; authEnabled: boolean };
+
+/** The signed-in user and what they may change. The server enforces the same rules. */
+export function useMe() {
+  const me = useApi<Me>(["me"], "/api/auth/me", { staleTime: 60_000, retry: false });
+  const m = me.data;
+  const role = (team: string) => (m?.isAdmin ? "admin" : (m?.roles[team] ?? null));
+  return {
+    me: m,
+    loading: me.isLoading,
+    canEdit: (team: string | undefined) => Boolean(m && team && (role(team) === "editor" || role(team) === "admin")),
+    canEditAny: Boolean(m && (m.isAdmin || Object.values(m.roles).some((r) => r !== "viewer"))),
+    isAdmin: Boolean(m?.isAdmin),
+    editableTeams: (all: string[]) => all.filter((t) => role(t) === "editor" || role(t) === "admin"),
+  };
+}

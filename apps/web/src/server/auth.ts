@@ -1,0 +1,112 @@
+import "server-only";
+import { sha256 } from "@burnrate/db";
+import type { NextRequest } from "next/server";
+import { env } from "~/lib/env";
+import { db } from "./db";
+import { ApiError } from "./http/errors";
+
+export type Role = "viewer" | "editor" | "admin";
+const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
+
+/** Who is calling: a signed-in user (session cookie), an API token's user, or nobody. */
+export type Principal = {
+  id: string;
+  /** Name used in the audit log (email). */
+  name: string;
+  email: string;
+  displayName: string;
+  isAdmin: boolean;
+  /** Team slug → role. */
+  roles: Record<string, Role>;
+  via: "session" | "token" | "auth-disabled";
+};
+
+export const SESSION_COOKIE = "burnrate_session";
+export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** With BURNRATE_AUTH=off every caller is an administrator (single-user local trials only). */
+const AUTH_DISABLED: Principal = { id: "auth-disabled", name: "anonymous", email: "", displayName: "Anonymous (auth disabled)", isAdmin: true, roles: {}, via: "auth-disabled" };
+
+export function authEnabled(): boolean {
+  return env().BURNRATE_AUTH !== "off";
+}
+
+async function principalForUser(userId: string, via: Principal["via"]): Promise<Principal | null> {
+  const u = await db().user.findUnique({ where: { id: userId }, include: { memberships: { include: { team: true } } } });
+  if (!u) return null;
+  return {
+    id: u.id, name: u.email, email: u.email, displayName: u.name || u.email, isAdmin: u.isAdmin, via,
+    roles: Object.fromEntries(u.memberships.map((m) => [m.team.slug, m.role as Role])),
+  };
+}
+
+/** Resolves the caller from `Authorization: Bearer br_…` or the session cookie. */
+export async function resolvePrincipal(req: NextRequest): Promise<Principal | null> {
+  if (!authEnabled()) return AUTH_DISABLED;
+  const auth = req.headers.get("authorization");
+  if (auth) {
+    const m = /^Bearer\s+(br_[A-Za-z0-9_-]{20,100})$/.exec(auth.trim());
+    if (!m?.[1]) throw new ApiError("unauthorized", "malformed Authorization header; use: Authorization: Bearer br_…");
+    const t = await db().apiToken.findUnique({ where: { tokenHash: sha256(m[1]) } });
+    if (!t) throw new ApiError("unauthorized", "unknown or revoked API token");
+    void db().apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+    return principalForUser(t.userId, "token");
+  }
+  const sid = req.cookies.get(SESSION_COOKIE)?.value;
+  if (!sid) return null;
+  const s = await db().session.findUnique({ where: { id: sha256(sid) } });
+  if (!s || s.expiresAt < new Date()) return null;
+  return principalForUser(s.userId, "session");
+}
+
+export function roleOn(p: Principal, team: string): Role | null {
+  return p.isAdmin ? "admin" : (p.roles[team] ?? null);
+}
+
+/** Throws 403 unless the caller has at least `need` on `team` (global admins pass everywhere). */
+export function requireTeamRole(p: Principal, team: string, need: Role, what: string): void {
+  const have = roleOn(p, team);
+  if (!have || RANK[have] < RANK[need]) {
+    throw new ApiError("forbidden", `${what} needs the ${need} role on team "${team}"${have ? ` (you are ${have})` : ""}`);
+  }
+}
+
+export function requireAdmin(p: Principal, what: string): void {
+  if (!p.isAdmin) throw new ApiError("forbidden", `${what} needs an administrator`);
+}
+
+/**
+ * CSRF defence for cookie-authenticated mutations: the browser must send an Origin (or Referer)
+ * of this site. Token-authenticated calls (CI, curl) carry no ambient credentials and are exempt.
+ */
+export function checkOrigin(req: NextRequest, p: Principal): void {
+  if (p.via !== "session" || ["GET", "HEAD", "OPTIONS"].includes(req.method)) return;
+  const origin = req.headers.get("origin") ?? (req.headers.get("referer") ? new URL(req.headers.get("referer") ?? "").origin : null);
+  if (!origin) throw new ApiError("forbidden", "cross-site request refused: missing Origin header");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  const allowed = new Set([host ? `http://${host}` : "", host ? `https://${host}` : "", env().BURNRATE_PUBLIC_URL ? new URL(env().BURNRATE_PUBLIC_URL ?? "").origin : ""]);
+  if (!allowed.has(origin)) throw new ApiError("forbidden", `cross-site request refused: Origin ${origin} is not this site`);
+}
+
+// ---------- rate limiting (in-process token buckets) ----------
+type Bucket = { tokens: number; at: number };
+const buckets = ((globalThis as unknown as { burnrateBuckets?: Map<string, Bucket> }).burnrateBuckets ??= new Map());
+
+/** Allows `perMinute` requests per key, refilled continuously; throws 429 when exhausted. */
+export function rateLimit(key: string, perMinute: number): void {
+  const now = Date.now();
+  const b = buckets.get(key) ?? { tokens: perMinute, at: now };
+  b.tokens = Math.min(perMinute, b.tokens + ((now - b.at) / 60_000) * perMinute);
+  b.at = now;
+  if (b.tokens < 1) {
+    buckets.set(key, b);
+    throw new ApiError("rate_limited", `too many requests; try again in ${Math.ceil(((1 - b.tokens) / perMinute) * 60)} s`);
+  }
+  b.tokens -= 1;
+  buckets.set(key, b);
+  if (buckets.size > 10_000) for (const [k, v] of buckets) if (now - v.at > 120_000) buckets.delete(k);
+}
+
+export function clientIp(req: NextRequest): string {
+  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || "local";
+}
