@@ -66,14 +66,19 @@ export function publicUrl(): string {
   return env().BURNRATE_PUBLIC_URL ?? `http://127.0.0.1:${process.env.PORT ?? "3000"}`;
 }
 
+function generationOptions() {
+  const long = env().BURNRATE_LONG_RULE_INTERVAL;
+  return { version: BURNRATE_VERSION, grafanaUrl: env().GRAFANA_URL, ...(long ? { intervals: { long } } : {}) };
+}
+
 export async function ruleFiles(): Promise<{ files: RuleFile[]; problems: string[] }> {
   const { bundles, problems } = await loadBundles();
-  return { files: generateRuleFiles(bundles, { version: BURNRATE_VERSION, grafanaUrl: env().GRAFANA_URL }), problems };
+  return { files: generateRuleFiles(bundles, generationOptions()), problems };
 }
 
 export async function mimirNamespaces() {
   const { bundles } = await loadBundles();
-  return toMimirNamespaces(generateRuleGroups(bundles, { version: BURNRATE_VERSION, grafanaUrl: env().GRAFANA_URL }));
+  return toMimirNamespaces(generateRuleGroups(bundles, generationOptions()));
 }
 
 export async function alertmanagerYaml(opts: { groupWait?: string; groupInterval?: string } = {}): Promise<string> {
