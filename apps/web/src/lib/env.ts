@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   BURNRATE_WEBHOOK_TOKEN: z.string().min(16).optional(),
   /** Evaluation interval of the long-window/metadata rule groups (default 5m; the demo uses 1m so budgets show at once). */
   BURNRATE_LONG_RULE_INTERVAL: z.string().regex(/^\d+[sm]$/, "must be like 1m or 30s").optional(),
+  PORT: z.coerce.number().int().default(3000),
   BURNRATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(30),
 });
 

@@ -70,7 +70,8 @@ export function quantile(sorted: number[], q: number): number | null {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+  const a = sorted[lo] ?? 0;
+  return a + ((sorted[hi] ?? a) - a) * (pos - lo);
 }
 
 export function durationStats(values: number[]): DurationStats {

@@ -122,7 +122,7 @@ export function resolveFailures(deployments: DoraDeployment[], incidents: DoraIn
     const incs = [...(linked.get(d.id) ?? [])];
     const opens = incs.map((i) => toMs(i.openedAt)).sort((a, b) => a - b);
     if (d.result === "success" && opens.length === 0) continue;
-    const failedAt = d.result !== "success" ? finished : Math.max(finished, opens[0]!);
+    const failedAt = d.result !== "success" ? finished : Math.max(finished, opens[0] ?? finished);
     let recoveredAt: number | undefined;
     if (incs.length > 0) {
       const resolved = incs.map((i) => optMs(i.resolvedAt));

@@ -14,6 +14,7 @@ export const DisplayNameSchema = z
   .trim()
   .min(1, "is required")
   .max(120, "must be at most 120 characters")
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   .refine((s) => !/[\u0000-\u001f]/.test(s), "must not contain control characters");
 
 export const DescriptionSchema = z.string().trim().max(2000, "must be at most 2000 characters");

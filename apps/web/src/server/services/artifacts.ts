@@ -63,7 +63,7 @@ export async function loadReceivers(): Promise<AlertReceiverSpec[]> {
 }
 
 export function publicUrl(): string {
-  return env().BURNRATE_PUBLIC_URL ?? `http://127.0.0.1:${process.env.PORT ?? "3000"}`;
+  return env().BURNRATE_PUBLIC_URL ?? `http://127.0.0.1:${env().PORT}`;
 }
 
 function generationOptions() {

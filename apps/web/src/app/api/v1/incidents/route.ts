@@ -3,7 +3,7 @@ import { created, readJson, withApi } from "~/server/http/api";
 import { createIncident, listIncidents } from "~/server/services/delivery";
 
 export const dynamic = "force-dynamic";
-export const GET = withApi(async (req, _p, me) => {
+export const GET = withApi(async (req) => {
   const q = req.nextUrl.searchParams;
   return { items: await listIncidents({ service: q.get("service") ?? undefined, open: q.get("open") === "1" }) };
 });

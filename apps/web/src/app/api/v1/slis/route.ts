@@ -4,7 +4,7 @@ import { created, readJson, withApi } from "~/server/http/api";
 
 export const dynamic = "force-dynamic";
 
-export const GET = withApi(async (req, _p, me) => {
+export const GET = withApi(async (req) => {
   const q = req.nextUrl.searchParams;
   return { items: await listSlis({ service: q.get("service") ?? undefined }) };
 });

@@ -1,0 +1,3 @@
+import config from "@burnrate/eslint-config";
+
+export default config;
