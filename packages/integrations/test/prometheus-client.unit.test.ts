@@ -1,5 +1,5 @@
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpClient, UpstreamError, metricValue, parseSampleValue } from "../src/http";
 import { PrometheusClient, assertQueryRangeStep, minQueryRangeStep } from "../src/prometheus";
@@ -10,7 +10,7 @@ type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: strin
 
 async function fakeServer(handler: Handler): Promise<{ url: string; hits: http.IncomingMessage[]; close: () => Promise<void> }> {
   const hits: http.IncomingMessage[] = [];
-  const sockets = new Set<import("node:net").Socket>();
+  const sockets = new Set<Socket>();
   const srv = http.createServer((req, res) => {
     hits.push(req);
     let body = "";

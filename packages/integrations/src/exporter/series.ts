@@ -124,14 +124,27 @@ export class DoraAccumulator {
 
   /** Applies all events with time < t (epoch ms). Time must not go backwards. */
   advanceTo(t: number): void {
-    while (this.next < this.events.length && this.events[this.next]!.t < t) this.apply(this.events[this.next++]!);
+    while (this.next < this.events.length) {
+      const e = this.events[this.next];
+      if (e === undefined) throw new Error(`DoraAccumulator: missing event at index ${this.next}`);
+      if (!(e.t < t)) break;
+      this.next++;
+      this.apply(e);
+    }
+  }
+
+  /** Every series an event touches was seeded with zeros in the constructor. */
+  private seeded<T>(m: Map<string, T>, k: string): T {
+    const v = m.get(k);
+    if (v === undefined) throw new Error(`DoraAccumulator: series ${JSON.stringify(k)} was not seeded`);
+    return v;
   }
 
   private apply(e: DoraEvent) {
     const observe = (h: Hist | undefined, bounds: readonly number[], v: number) => {
       if (!h) return;
       bounds.forEach((b, i) => {
-        if (v <= b) h.buckets[i]!++;
+        if (v <= b) h.buckets[i] = (h.buckets[i] ?? 0) + 1;
       });
       h.count++;
       h.sum += v;
@@ -139,7 +152,7 @@ export class DoraAccumulator {
     switch (e.type) {
       case "deployment": {
         const base = envLabels(e.service, e.team, e.environment);
-        this.deployments.get(key([...base, ["result", e.result], ["kind", e.kind]]))!.value++;
+        this.seeded(this.deployments, key([...base, ["result", e.result], ["kind", e.kind]])).value++;
         const k = key(base);
         const prev = this.last.get(k);
         const ts = e.t / 1000;
@@ -150,13 +163,13 @@ export class DoraAccumulator {
         observe(this.lead.get(key(envLabels(e.service, e.team, e.environment))), LEAD_TIME_BUCKETS, e.seconds);
         break;
       case "deployment_failed":
-        this.failed.get(key(envLabels(e.service, e.team, e.environment)))!.value++;
+        this.seeded(this.failed, key(envLabels(e.service, e.team, e.environment))).value++;
         break;
       case "recovery":
         observe(this.recovery.get(key(envLabels(e.service, e.team, e.environment))), RESTORE_BUCKETS, e.seconds);
         break;
       case "incident_opened":
-        this.incidents.get(key(svcLabels(e.service, e.team)))!.value++;
+        this.seeded(this.incidents, key(svcLabels(e.service, e.team))).value++;
         break;
       case "restore":
         observe(this.restore.get(key(svcLabels(e.service, e.team))), RESTORE_BUCKETS, e.seconds);
@@ -182,7 +195,7 @@ export class DoraAccumulator {
       samples: sorted(m).flatMap((h) => {
         const labels = [...h.labels, ...extra];
         return [
-          ...bounds.map((b, i) => ({ name: `${name}_bucket`, labels: [...labels, ["le", String(b)]] as Array<[string, string]>, value: h.buckets[i]! })),
+          ...bounds.map((b, i) => ({ name: `${name}_bucket`, labels: [...labels, ["le", String(b)]] as Array<[string, string]>, value: h.buckets[i] ?? 0 })),
           { name: `${name}_bucket`, labels: [...labels, ["le", "+Inf"]] as Array<[string, string]>, value: h.count },
           { name: `${name}_count`, labels, value: h.count },
           { name: `${name}_sum`, labels, value: h.sum },

@@ -7,7 +7,7 @@
  * - optional bearer token / basic auth / extra headers; credentials are kept in private fields
  *   and never appear in error messages, `url` fields or logs (this module logs nothing)
  */
-import { z } from "zod";
+import type { z } from "zod";
 
 export type UpstreamErrorKind =
   | "unreachable"

@@ -75,6 +75,7 @@ export function run(bin: string, args: string[], opts: { timeoutMs?: number; cwd
     execFile(
       bin,
       args,
+      // eslint-disable-next-line no-restricted-properties -- forwards the inherited environment to the child (plus LANG=C); no configuration is read here
       { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024, cwd: opts.cwd, env: { ...process.env, LANG: "C" } },
       (err, stdout, stderr) => {
         if (err && typeof (err as NodeJS.ErrnoException).code === "string") {

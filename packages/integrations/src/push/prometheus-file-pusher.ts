@@ -6,7 +6,7 @@ import { UpstreamError } from "../http";
 import type { PrometheusClient } from "../prometheus";
 import type { ReloadCoalescer } from "./coalescer";
 import { Mutex, atomicWrite, modeOrNull, readOrNull, run, unlinkIfExists } from "./fsutil";
-import type { PushFailure, PushResult, PushStage, PushSuccess, SyncState } from "./types";
+import type { PushFailure, PushStage, PushSuccess, SyncState } from "./types";
 
 /** First line of every file this pusher owns. Files without it are never overwritten or deleted. */
 export const MANAGED_HEADER = "# Managed by Burnrate. Do not edit: changes are overwritten on the next push.";
@@ -184,6 +184,12 @@ export class PrometheusFilePusher {
 
     const toWrite = [...desired].filter(([name, d]) => onDisk.get(name)?.toString("utf8") !== d.content).map(([name]) => name);
     const toDelete = prune ? [...onDisk.keys()].filter((name) => !desired.has(name)) : [];
+    // Every name in toWrite comes from `desired`.
+    const contentOf = (name: string): string => {
+      const d = desired.get(name);
+      if (d === undefined) throw new Error(`internal error: ${name} is not in the desired rule set`);
+      return d.content;
+    };
 
     // Groups expected afterwards: desired plus managed leftovers when not pruning.
     const expected: GroupRef[] = [];
@@ -206,7 +212,7 @@ export class PrometheusFilePusher {
     // ---- validate with promtool in a temp dir
     if (toWrite.length > 0) {
       try {
-        await this.#promtoolCheck(toWrite.map((name) => ({ name, content: desired.get(name)!.content })));
+        await this.#promtoolCheck(toWrite.map((name) => ({ name, content: contentOf(name) })));
       } catch (err) {
         return this.#fail(err, "validate", false);
       }
@@ -227,7 +233,7 @@ export class PrometheusFilePusher {
     try {
       // ---- write
       try {
-        for (const name of toWrite) await atomicWrite(path.join(this.rulesDir, name), desired.get(name)!.content, this.fileMode);
+        for (const name of toWrite) await atomicWrite(path.join(this.rulesDir, name), contentOf(name), this.fileMode);
         for (const name of toDelete) await unlinkIfExists(path.join(this.rulesDir, name));
       } catch (err) {
         throw new StageError("write", `writing rule files failed: ${errMsg(err)}`, undefined, err);

@@ -16,7 +16,7 @@ export function parseDurationMs(s: string): number | undefined {
   const m = DURATION_RE.exec(s);
   if (!m || s === "") return undefined;
   let total = 0;
-  for (let i = 1; i < m.length; i++) if (m[i]) total += Number(m[i]) * UNIT_MS[i - 1]!;
+  for (let i = 1; i < m.length; i++) if (m[i]) total += Number(m[i]) * (UNIT_MS[i - 1] ?? 0);
   return total;
 }
 
@@ -25,7 +25,9 @@ const MATCHER_RE = /^\s*\{?\s*([A-Za-z_][A-Za-z0-9_]*|"[^"]*")\s*(=~|!~|!=|=)\s*
 function normMatcher(s: string): string | undefined {
   const m = MATCHER_RE.exec(s);
   if (!m) return undefined;
-  let [, name, op, value] = m as unknown as [string, string, string, string];
+  const [, rawName, op, rawValue] = m as unknown as [string, string, string, string];
+  let name = rawName;
+  let value = rawValue;
   if (name.startsWith('"')) name = name.slice(1, -1);
   if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
     try {

@@ -48,7 +48,8 @@ function extension(payload: unknown): z.infer<typeof ExtensionSchema> | { error:
   if (!p || typeof p !== "object" || !("burnrate" in p)) return {};
   const r = ExtensionSchema.safeParse((p as { burnrate: unknown }).burnrate);
   if (!r.success) {
-    const i = r.error.issues[0]!;
+    const i = r.error.issues[0];
+    if (i === undefined) throw new Error("zod reported a failed parse without issues");
     return { error: { field: ["deployment.payload.burnrate", ...i.path.map(String)].join("."), message: i.message } };
   }
   return r.data;
@@ -58,7 +59,8 @@ function extension(payload: unknown): z.infer<typeof ExtensionSchema> | { error:
 function finish(candidate: Record<string, unknown>, fieldMap: Record<string, string>): WebhookParse<DeploymentInput> {
   const r = DeploymentInputSchema.safeParse(candidate);
   if (r.success) return { status: "ok", value: r.data };
-  const issue = r.error.issues[0]!;
+  const issue = r.error.issues[0];
+  if (issue === undefined) throw new Error("zod reported a failed parse without issues");
   const [head, ...rest] = issue.path.map(String);
   const field = [fieldMap[head ?? ""] ?? head ?? "(root)", ...rest].join(".");
   return parseError(field, issue.message);
@@ -192,7 +194,8 @@ export function parseGitlabDeployment(body: unknown, opts: GitlabDeploymentOptio
     {
       service: opts.service ?? slugify(p.project.name),
       team: opts.team,
-      environment: env(useTier ? p.environment_tier! : p.environment, opts),
+      // useTier is the (non-empty) environment_tier itself when the tier is used.
+      environment: env(useTier || p.environment, opts),
       version: p.ref ?? undefined,
       sha: fullSha ?? p.short_sha,
       commits: [],

@@ -34,10 +34,10 @@ export function verifyGithubSignature(rawBody: RawBody, header: HeaderValue, sec
   if (!secret) return fail("missing_secret", "no webhook secret is configured for this integration");
   const value = single(header)?.trim();
   if (!value) return fail("missing_header", "X-Hub-Signature-256 header is missing");
-  const m = /^sha256=([0-9a-fA-F]{64})$/.exec(value);
-  if (!m) return fail("malformed_header", "X-Hub-Signature-256 must be sha256=<64 hex characters>");
+  const hex = /^sha256=([0-9a-fA-F]{64})$/.exec(value)?.[1];
+  if (hex === undefined) return fail("malformed_header", "X-Hub-Signature-256 must be sha256=<64 hex characters>");
   const expected = createHmac("sha256", secret).update(bytes(rawBody)).digest();
-  const given = Buffer.from(m[1]!, "hex");
+  const given = Buffer.from(hex, "hex");
   return timingSafeEqual(expected, given) ? { ok: true } : fail("mismatch", "X-Hub-Signature-256 does not match the body");
 }
 
@@ -92,12 +92,12 @@ export function verifyGitlabSignature(
   if (!sig) return fail("missing_header", "webhook-signature header is missing");
   if (!/^\d{1,12}$/.test(ts)) return fail("malformed_header", "webhook-timestamp must be unix seconds");
   if (Math.abs(nowMs / 1000 - Number(ts)) > toleranceSeconds) return fail("stale_timestamp", `webhook-timestamp is more than ${toleranceSeconds}s from now`);
-  const entries = sig.trim().split(/\s+/).map((e) => /^v1,([A-Za-z0-9+/]+={0,2})$/.exec(e)).filter((m): m is RegExpExecArray => m !== null);
+  const entries = sig.trim().split(/\s+/).map((e) => /^v1,([A-Za-z0-9+/]+={0,2})$/.exec(e)?.[1]).filter((b64): b64 is string => b64 !== undefined);
   if (entries.length === 0) return fail("malformed_header", "webhook-signature must contain v1,<base64> entries");
   const expected = createHmac("sha256", signingKey(signingToken)).update(`${id}.${ts}.`).update(bytes(rawBody)).digest();
   let ok = false;
-  for (const m of entries) {
-    const given = Buffer.from(m[1]!, "base64");
+  for (const b64 of entries) {
+    const given = Buffer.from(b64, "base64");
     if (given.length === expected.length && timingSafeEqual(given, expected)) ok = true;
   }
   return ok ? { ok: true } : fail("mismatch", "webhook-signature does not match the body");
