@@ -56,6 +56,7 @@ export function interpolate(s: string): string {
       def !== undefined ? def : req !== undefined ? `<${name}>` : "",
     )
     .replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, "")
+    // eslint-disable-next-line no-control-regex -- NUL is the placeholder for an escaped "$$" set two lines up
     .replace(/\u0000/g, "$");
 }
 
@@ -107,7 +108,7 @@ export function listeningPorts(svc: Doc): Set<number> {
       out.add(Number(p.target));
       continue;
     }
-    const s = interpolate(String(p)).split("/")[0]!;
+    const s = interpolate(String(p)).split("/")[0] ?? "";
     const parts = s.split(":");
     out.add(Number(parts[parts.length - 1]));
   }
@@ -118,14 +119,16 @@ export function listeningPorts(svc: Doc): Set<number> {
 export function hostPort(s: string): { host: string; port: number } | undefined {
   const str = s.trim();
   const url = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?([A-Za-z0-9_.-]+)(?::(\d+))?(?:[/?#]|$)/i.exec(str);
-  if (url) {
+  const urlHost = url?.[1];
+  if (url && urlHost !== undefined) {
     const scheme = str.slice(0, str.indexOf(":")).toLowerCase();
     const def = scheme === "https" ? 443 : scheme === "http" ? 80 : scheme.startsWith("postgres") ? 5432 : undefined;
     const port = url[2] ? Number(url[2]) : def;
-    return port === undefined ? undefined : { host: url[1]!, port };
+    return port === undefined ? undefined : { host: urlHost, port };
   }
   const hp = /^([A-Za-z0-9_.-]+):(\d+)$/.exec(str);
-  if (hp) return { host: hp[1]!, port: Number(hp[2]) };
+  const hpHost = hp?.[1];
+  if (hp && hpHost !== undefined) return { host: hpHost, port: Number(hp[2]) };
   return undefined;
 }
 
@@ -161,9 +164,11 @@ export function checkStack(stack: Stack, fs: Fs): Problem[] {
     if (!hp) return;
     let host = hp.host;
     if ((host === "localhost" || host === "127.0.0.1") && opts.self) host = opts.self;
-    if (!names.has(host)) return;
-    if (!ports.get(host)!.has(hp.port)) {
-      report(opts.code ?? "address.port", `${where}: ${value} -> ${host} does not listen on ${hp.port} (listens on ${[...ports.get(host)!].join(", ") || "nothing"})`);
+    // `ports` has exactly one entry per compose service name.
+    const listening = ports.get(host);
+    if (listening === undefined) return;
+    if (!listening.has(hp.port)) {
+      report(opts.code ?? "address.port", `${where}: ${value} -> ${host} does not listen on ${hp.port} (listens on ${[...listening].join(", ") || "nothing"})`);
     }
   };
 
@@ -557,7 +562,7 @@ function checkDockerfile(file: string, text: string, fs: Fs, report: (code: stri
   for (const line of lines) {
     const m = /^\s*(COPY|ADD)\s+(.*)$/i.exec(line);
     if (!m) continue;
-    const args = m[2]!.trim().split(/\s+/);
+    const args = (m[2] ?? "").trim().split(/\s+/);
     if (args.some((a) => a.startsWith("--from="))) continue;
     const srcs = args.filter((a) => !a.startsWith("--")).slice(0, -1);
     for (const s of srcs) {

@@ -65,7 +65,7 @@ export function parseYaml(text: string, file: string): Doc {
   try {
     return parse(text, yamlOpts);
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`);
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
   }
 }
 
@@ -102,7 +102,7 @@ export function loadStack(fs: Fs = repoFs()): Stack {
       try {
         dashboards[rel] = JSON.parse(fs.read(rel));
       } catch (err) {
-        throw new Error(`${rel}: ${(err as Error).message}`);
+        throw new Error(`${rel}: ${(err as Error).message}`, { cause: err });
       }
     }
   }

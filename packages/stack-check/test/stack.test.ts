@@ -49,7 +49,7 @@ describe("the committed stack", () => {
 
   it("documents every published host port in docker/README.md", () => {
     const readme = fs.read("docker/README.md");
-    for (const [name, svc] of Object.entries<any>(stack.compose.services)) {
+    for (const [name, svc] of Object.entries<{ ports?: unknown[] }>(stack.compose.services)) {
       for (const p of svc.ports ?? []) {
         const hostPortNo = String(p).split(":")[1];
         expect(readme, `${name} port ${hostPortNo}`).toMatch(new RegExp(`\\b${hostPortNo}\\b`));
@@ -59,7 +59,7 @@ describe("the committed stack", () => {
   });
 
   it("publishes only on loopback", () => {
-    for (const svc of Object.values<any>(stack.compose.services)) {
+    for (const svc of Object.values<{ ports?: unknown[] }>(stack.compose.services)) {
       for (const p of svc.ports ?? []) expect(String(p)).toMatch(/^127\.0\.0\.1:/);
     }
   });
@@ -84,6 +84,9 @@ describe("helpers", () => {
   });
 });
 
+/** Matches a long-syntax compose volume entry by source (short-syntax strings never match). */
+const hasSource = (source: string) => (v: unknown) => typeof v === "object" && v !== null && "source" in v && v.source === source;
+
 // Each mutation breaks one cross-reference in a parsed copy; the checker must report it.
 const mutations: Array<[string, string, (s: Stack) => void, ((f: Fs) => Fs)?]> = [
   ["depends_on an unknown service", "compose.depends_on.missing", (s) => {
@@ -102,16 +105,16 @@ const mutations: Array<[string, string, (s: Stack) => void, ((f: Fs) => Fs)?]> =
     s.compose.volumes.orphan = null;
   }],
   ["scrape target on the wrong port", "prometheus.scrape.port", (s) => {
-    s.prometheus.scrape_configs.find((j: any) => j.job_name === "demo").static_configs[0].targets = ["demo-service:9999"];
+    s.prometheus.scrape_configs.find((j: { job_name?: string }) => j.job_name === "demo").static_configs[0].targets = ["demo-service:9999"];
   }],
   ["scrape target host that is not a service", "prometheus.scrape.host", (s) => {
-    s.prometheus.scrape_configs.find((j: any) => j.job_name === "node").static_configs[0].targets = ["node_exporter:9100"];
+    s.prometheus.scrape_configs.find((j: { job_name?: string }) => j.job_name === "node").static_configs[0].targets = ["node_exporter:9100"];
   }],
   ["demo job renamed", "prometheus.job.missing", (s) => {
-    s.prometheus.scrape_configs.find((j: any) => j.job_name === "demo").job_name = "demo-service";
+    s.prometheus.scrape_configs.find((j: { job_name?: string }) => j.job_name === "demo").job_name = "demo-service";
   }],
   ["blackbox probe URL on the wrong port", "prometheus.scrape.port", (s) => {
-    s.prometheus.scrape_configs.find((j: any) => j.job_name === "blackbox").static_configs[0].targets = ["http://web:8080/"];
+    s.prometheus.scrape_configs.find((j: { job_name?: string }) => j.job_name === "blackbox").static_configs[0].targets = ["http://web:8080/"];
   }],
   ["blackbox module missing", "blackbox.module", (s) => {
     delete s.blackbox.modules.http_2xx;
@@ -124,39 +127,39 @@ const mutations: Array<[string, string, (s: Stack) => void, ((f: Fs) => Fs)?]> =
     s.compose.services["demo-service"].ports = ["127.0.0.1:8081:8081"];
   }],
   ["derived field points at an unknown uid", "grafana.datasource.ref", (s) => {
-    const loki = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: any) => d.uid === "loki");
+    const loki = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: { uid?: string }) => d.uid === "loki");
     loki.jsonData.derivedFields[0].datasourceUid = "tempo-old";
   }],
   ["derived field renamed", "grafana.loki.derived-field", (s) => {
-    const loki = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: any) => d.uid === "loki");
+    const loki = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: { uid?: string }) => d.uid === "loki");
     loki.jsonData.derivedFields[0].name = "traceID";
   }],
   ["derived field regex no longer matches JSON logs", "grafana.loki.derived-field.regex", (s) => {
-    const loki = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: any) => d.uid === "loki");
+    const loki = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: { uid?: string }) => d.uid === "loki");
     loki.jsonData.derivedFields[0].matcherRegex = "traceID=(\\w+)";
   }],
   ["derived field url not escaped for provisioning", "grafana.loki.derived-field.url", (s) => {
-    const loki = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: any) => d.uid === "loki");
+    const loki = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: { uid?: string }) => d.uid === "loki");
     loki.jsonData.derivedFields[0].url = "${__value.raw}";
   }],
   ["tracesToLogs points at an unknown uid", "grafana.datasource.ref", (s) => {
-    const tempo = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: any) => d.uid === "tempo");
+    const tempo = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: { uid?: string }) => d.uid === "tempo");
     tempo.jsonData.tracesToLogsV2.datasourceUid = "logs";
   }],
   ["tempo datasource uid changed", "grafana.datasource.missing", (s) => {
-    const tempo = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: any) => d.uid === "tempo");
+    const tempo = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: { uid?: string }) => d.uid === "tempo");
     tempo.uid = "tempo-1";
   }],
   ["datasource URL on the wrong port", "address.port", (s) => {
-    const prom = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: any) => d.uid === "prometheus");
+    const prom = Object.values(s.datasources).flatMap((d) => d.datasources).find((d: { uid?: string }) => d.uid === "prometheus");
     prom.url = "http://prometheus:9091";
   }],
   ["rules volume mounted elsewhere in prometheus", "rules.volume.prometheus", (s) => {
-    const m = s.compose.services.prometheus.volumes.find((v: any) => v.source === "prometheus-rules");
+    const m = s.compose.services.prometheus.volumes.find(hasSource("prometheus-rules"));
     m.target = "/etc/prometheus/rules";
   }],
   ["web and prometheus mount different rules volumes", "rules.volume.mismatch", (s) => {
-    const m = s.compose.services.web.volumes.find((v: any) => v.source === "prometheus-rules");
+    const m = s.compose.services.web.volumes.find(hasSource("prometheus-rules"));
     m.source = "prometheus-data";
   }],
   ["BURNRATE_RULES_DIR changed", "web.env", (s) => {
@@ -170,7 +173,7 @@ const mutations: Array<[string, string, (s: Stack) => void, ((f: Fs) => Fs)?]> =
     c[c.findIndex((a) => a.startsWith("--config.file="))] = "--config.file=/etc/alertmanager/config.yml";
   }],
   ["shared volume mounted without nocopy", "shared.volume.nocopy", (s) => {
-    const m = s.compose.services.alertmanager.volumes.find((v: any) => v.source === "alertmanager-config");
+    const m = s.compose.services.alertmanager.volumes.find(hasSource("alertmanager-config"));
     delete m.volume;
   }],
   ["prometheus without --web.enable-lifecycle", "prometheus.lifecycle", (s) => {
@@ -184,7 +187,7 @@ const mutations: Array<[string, string, (s: Stack) => void, ((f: Fs) => Fs)?]> =
     s.alertmanager.receivers[0].webhook_configs[0].url = "http://web:3000/api/webhooks";
   }],
   ["bind-mounted config file missing", "compose.bind.missing", (s) => {
-    const v: any[] = s.compose.services.loki.volumes;
+    const v: unknown[] = s.compose.services.loki.volumes;
     v[v.indexOf("./docker/loki/config.yaml:/etc/loki/config.yaml:ro")] = "./docker/loki/loki.yaml:/etc/loki/config.yaml:ro";
   }],
   ["web Dockerfile path missing", "compose.build.dockerfile", (s) => {
