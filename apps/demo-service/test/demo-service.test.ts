@@ -111,20 +111,29 @@ function sum(fs: Map<string, Family>, name: string, pred: (l: Record<string, str
 
 // ---------- fixtures ----------
 type OtlpSpan = { traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; status?: { code?: number } };
-const otlpRequests: Array<{ path: string; contentType: string | undefined; body: any }> = [];
+/** OTLP/HTTP JSON export request body: only the fields these tests read. */
+type OtlpBody = {
+  resourceSpans?: Array<{
+    resource: { attributes: Array<{ key: string; value?: { stringValue?: string } }> };
+    scopeSpans?: Array<{ spans?: OtlpSpan[] }>;
+  }>;
+};
+/** One JSON log line written by the demo service to stdout. */
+type LogLine = { msg?: string; service?: string; status: number; trace_id: string; span_id: string };
+const otlpRequests: Array<{ path: string; contentType: string | undefined; body: OtlpBody }> = [];
 let otlpServer: http.Server;
 let otlpPort: number;
 let child: ChildProcess;
 let base: string;
-const logs: any[] = [];
+const logs: LogLine[] = [];
 const rawLog: string[] = [];
 const SERVICES = ["checkout", "payments", "search"];
 
-function exportedSpans(): Array<OtlpSpan & { service: string }> {
-  const out: Array<OtlpSpan & { service: string }> = [];
+function exportedSpans(): Array<OtlpSpan & { service: string | undefined }> {
+  const out: Array<OtlpSpan & { service: string | undefined }> = [];
   for (const r of otlpRequests) {
     for (const rs of r.body.resourceSpans ?? []) {
-      const service = rs.resource.attributes.find((a: any) => a.key === "service.name")?.value?.stringValue;
+      const service = rs.resource.attributes.find((a) => a.key === "service.name")?.value?.stringValue;
       for (const ss of rs.scopeSpans ?? []) for (const sp of ss.spans ?? []) out.push({ ...sp, service });
     }
   }
@@ -263,7 +272,7 @@ describe("demo service", () => {
     const res = await fetch(`${base}/admin/fault?error_rate=0.9&latency_ms=80&seconds=60&service=checkout`, { method: "POST" });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ services: ["checkout"], error_rate: 0.9, latency_ms: 80 });
-    const faultState = (await (await fetch(`${base}/admin/fault`)).json()) as any;
+    const faultState = (await (await fetch(`${base}/admin/fault`)).json()) as { faults: { checkout: { error_rate: number } } };
     expect(faultState.faults.checkout.error_rate).toBe(0.9);
 
     const codes = await hit("checkout", 60);
