@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { Badge, Empty, ErrorBox, Loading, PageHead, tierTone } from "~/components/ui";
+import { ImportExport } from "~/components/import-export";
 import { useApi } from "~/lib/api-client";
 import type { List, Slo, Team } from "~/lib/types";
 import { useMe } from "~/lib/me";
@@ -15,6 +16,7 @@ export default function SlosPage() {
   return (
     <>
       <PageHead title="SLOs" subtitle="Objectives, windows and alerting for every service." actions={perm.canEditAny ? <Link className="btn btn-primary" href="/slos/new">New SLO</Link> : undefined} />
+      <ImportExport canImport={perm.canEditAny} onImported={() => void slos.refetch()} />
       <div className="card">
         <div className="filters">
           <select aria-label="Filter by team" value={team} onChange={(e) => setTeam(e.target.value)}>
