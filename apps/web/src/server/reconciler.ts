@@ -1,5 +1,7 @@
 import "server-only";
 import { env } from "~/lib/env";
+import { encryptSecret } from "./crypto";
+import { db } from "./db";
 import { subscribeCatalogChanged } from "./services/hooks";
 import { reconcileAll } from "./services/push";
 
@@ -34,6 +36,7 @@ export async function runReconcile(triggeredBy: string): Promise<void> {
 export function startReconciler(): void {
   if (state.started) return;
   state.started = true;
+  void ensureEnvTargets().catch((e: unknown) => console.error("[reconciler] could not register targets from the environment", e));
   const every = env().BURNRATE_RECONCILE_INTERVAL_SECONDS;
   if (every > 0) {
     state.timer = setInterval(() => void runReconcile("reconciler").catch((e: unknown) => console.error("[reconciler]", e)), every * 1000);
@@ -43,4 +46,25 @@ export function startReconciler(): void {
     clearTimeout(state.debounce);
     state.debounce = setTimeout(() => void runReconcile(`catalog change (${reason})`).catch((e: unknown) => console.error("[reconciler]", e)), 500);
   });
+}
+
+/**
+ * Registers push targets described by the environment (compose sets PROMETHEUS_URL +
+ * BURNRATE_RULES_DIR, ALERTMANAGER_URL + BURNRATE_ALERTMANAGER_CONFIG, GRAFANA_URL +
+ * GRAFANA_TOKEN), so a fresh install pushes without clicking. Existing targets of the same name
+ * are left alone: the UI owns them after the first start.
+ */
+async function ensureEnvTargets(): Promise<void> {
+  const e = env();
+  const wanted = [
+    e.PROMETHEUS_URL && e.BURNRATE_RULES_DIR ? { name: "env-prometheus", kind: "prometheus" as const, url: e.PROMETHEUS_URL, mode: "file", settings: { rulesDir: e.BURNRATE_RULES_DIR } } : null,
+    e.ALERTMANAGER_URL && e.BURNRATE_ALERTMANAGER_CONFIG ? { name: "env-alertmanager", kind: "alertmanager" as const, url: e.ALERTMANAGER_URL, mode: "file", settings: { configPath: e.BURNRATE_ALERTMANAGER_CONFIG } } : null,
+    e.GRAFANA_URL && e.GRAFANA_TOKEN && e.BURNRATE_SECRET_KEY ? { name: "env-grafana", kind: "grafana" as const, url: e.GRAFANA_URL, mode: "api", settings: {}, tokenCiphertext: encryptSecret(e.GRAFANA_TOKEN) } : null,
+  ];
+  for (const t of wanted) {
+    if (!t) continue;
+    // The demo launcher registers its own local targets for the same servers; do not double up.
+    const same = await db().pushTarget.findFirst({ where: { OR: [{ name: t.name }, { kind: t.kind, url: t.url }] } });
+    if (!same) await db().pushTarget.create({ data: t });
+  }
 }
