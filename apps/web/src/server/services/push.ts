@@ -11,7 +11,9 @@ import {
 } from "@burnrate/integrations";
 import type { PushTarget } from "@burnrate/db";
 import { decryptSecret } from "../crypto";
+import { env } from "~/lib/env";
 import { db } from "../db";
+import { ApiError } from "../http/errors";
 import { alertmanagerYaml, dashboards, hashFiles, mimirNamespaces, ruleFiles } from "./artifacts";
 
 /**
@@ -87,7 +89,7 @@ function pusherFor(t: PushTarget): Pusher {
       status: async (files) => {
         const st = await p.status(files[0]?.content ?? "");
         const d = st.details;
-        return { state: st.state, message: [d.fileMissing ? "config file missing" : "", d.fileDiffers ? "config file differs" : "", d.loadedDifferences.length ? `loaded config differs (${d.loadedDifferences.slice(0, 3).join("; ")})` : "", d.error ?? ""].filter(Boolean).join("; ") };
+        return { state: st.state, message: [d.fileMissing ? "config file missing" : "", d.fileDiffers ? "config file differs" : "", d.loadedDifferences.length ? `loaded config differs (${d.loadedDifferences.slice(0, 3).map((x) => x.path).join("; ")})` : "", d.error ?? ""].filter(Boolean).join("; ") };
       },
     };
   } else if (t.kind === "mimir" || (t.kind === "prometheus" && t.mode === "mimir")) {
@@ -177,6 +179,7 @@ export function backoffMs(failures: number, random = Math.random): number {
  * Never throws for upstream failures: the result and the error are in the revision.
  */
 export async function pushTarget(targetId: string, opts: { triggeredBy: string; reason: string; files?: RuleFile[]; rollbackOf?: string }) {
+  assertPushingReplica();
   const t = await db().pushTarget.findUniqueOrThrow({ where: { id: targetId } });
   let files: RuleFile[];
   let outcome: PushOutcome;
@@ -245,7 +248,13 @@ export async function reconcileTarget(targetId: string, triggeredBy = "reconcile
   await pushTarget(t.id, { triggeredBy, reason: st.state === "drifted" ? `drift: ${st.message}`.slice(0, 500) : lastApplied?.hash !== hash ? "desired state changed" : "retry after failure", files });
 }
 
+/** Only replicas with BURNRATE_RECONCILER=on write to targets, so two replicas never race on a rules dir. */
+export function assertPushingReplica(): void {
+  if (env().BURNRATE_RECONCILER === "off") throw new ApiError("conflict", "this Burnrate replica does not push (BURNRATE_RECONCILER=off); the pushing replica applies changes within seconds");
+}
+
 export async function reconcileAll(triggeredBy = "reconciler"): Promise<void> {
+  assertPushingReplica();
   const targets = await db().pushTarget.findMany({ where: { enabled: true }, orderBy: { name: "asc" } });
   for (const t of targets) {
     try {
