@@ -3,7 +3,7 @@
 // say why) and fixing it converges; an edit made while Prometheus is down is pushed once it is back.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { api, env, expect, harness, prometheus, screenshot, test, waitFor, type List } from "../support/e2e";
+import { api, env, expect, expectTargetCard, harness, prometheus, screenshot, test, waitFor, type List } from "../support/e2e";
 
 type Target = { id: string; name: string; status: string; statusMessage: string; failureCount: number };
 type Revision = { id: string; status: string; error: string; failedStage: string | null; createdAt: string; target: { name: string } };
@@ -92,10 +92,7 @@ test("a rule promtool rejects is not pushed: the old rules stay, the target and 
   });
 
   await test.step("the push targets page shows the target failing with the promtool error", async () => {
-    await page.goto("/targets");
-    const card = page.getByTestId("target-e2e-prometheus");
-    await expect(card.getByTestId("target-status")).toHaveText("failing");
-    await expect(card.getByTestId("target-error")).toContainText('unknown function with name "sort_by_label"');
+    await expectTargetCard(page, "e2e-prometheus", "failing", 'unknown function with name "sort_by_label"');
     await screenshot(page, "targets-failing");
   });
 
@@ -119,9 +116,7 @@ test("a rule promtool rejects is not pushed: the old rules stay, the target and 
       const [t, names] = await Promise.all([promTarget(c), prometheus.groupNames(`slo-${BROKEN_SLO}-`)]);
       return { done: t.status === "in_sync" && names.length === 4, value: t, seen: `${targetSeen(t)}; groups: ${names.join(", ") || "none"}` };
     }, { timeout: 45_000, interval: 500 });
-    await page.goto("/targets");
-    await expect(page.getByTestId("target-e2e-prometheus").getByTestId("target-status")).toHaveText("in sync");
-    await expect(page.getByTestId("target-e2e-prometheus").getByTestId("target-error")).toHaveCount(0);
+    await expectTargetCard(page, "e2e-prometheus", "in sync");
   });
 
   await test.step("deleting the SLO removes its rules again", async () => {
@@ -153,8 +148,7 @@ test("an SLO edited while Prometheus is down is pushed by the reconciler once Pr
     }, { timeout: 20_000, interval: 500 });
     // Nothing is written while the target cannot be verified.
     expect(ruleFile(SLO)).toContain("vector(0.995)");
-    await page.goto("/targets");
-    await expect(page.getByTestId("target-e2e-prometheus").getByTestId("target-status")).toHaveText("failing");
+    await expectTargetCard(page, "e2e-prometheus", "failing", "unreachable");
     await screenshot(page, "targets-prometheus-down");
   } finally {
     await harness.startPrometheus();
@@ -167,6 +161,5 @@ test("an SLO edited while Prometheus is down is pushed by the reconciler once Pr
   }, { timeout: 60_000, interval: 1_000 });
   test.info().annotations.push({ type: "convergence", description: `${((Date.now() - startedAt) / 1000).toFixed(1)} s after Prometheus was ready` });
   expect(ruleFile(SLO)).toContain("vector(0.99)");
-  await page.goto("/targets");
-  await expect(page.getByTestId("target-e2e-prometheus").getByTestId("target-status")).toHaveText("in sync");
+  await expectTargetCard(page, "e2e-prometheus", "in sync");
 });

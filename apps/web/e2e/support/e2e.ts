@@ -165,3 +165,18 @@ export async function waitFor<T>(what: string, fn: () => Promise<{ done: boolean
     await new Promise((r) => setTimeout(r, opts.interval ?? 1000));
   }
 }
+
+/**
+ * A push target's card on /targets as an operator sees it. The page refreshes every 10 s, and a
+ * failing target briefly reads "drifted" while the reconciler retries it (status check, then
+ * push), so this reloads until the expected state shows instead of trusting a single render.
+ */
+export async function expectTargetCard(page: Page, name: string, status: string, error?: string): Promise<void> {
+  const card = page.getByTestId(`target-${name}`);
+  await expect(async () => {
+    await page.goto("/targets");
+    await expect(card.getByTestId("target-status")).toHaveText(status, { timeout: 2_000 });
+    if (error) await expect(card.getByTestId("target-error")).toContainText(error, { timeout: 1_000 });
+    else await expect(card.getByTestId("target-error")).toHaveCount(0, { timeout: 1_000 });
+  }).toPass({ timeout: 20_000, intervals: [500] });
+}
