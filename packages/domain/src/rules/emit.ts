@@ -7,29 +7,38 @@
  */
 import type { Rule, RuleGroup } from "./types";
 
-const PLAIN_RE = /^[A-Za-z0-9_/$(][A-Za-z0-9 _./:,;$=~!<>+*(){}\[\]|"'@%&?^\\-]*$/;
+const PLAIN_RE = /^[A-Za-z0-9_/$(][A-Za-z0-9 _./:,;$=~!<>+*(){}[\]|"'@%&?^\\-]*$/;
 // Things YAML 1.1/1.2 would read as something other than a string, or that need quoting.
 const NUMERIC_LIKE_RE = /^[-+.]?[0-9][0-9a-fA-FoxX_.:+eE-]*$/;
 const KEYWORD_RE = /^(?:true|false|yes|no|on|off|y|n|null|~|nan|inf|\.nan|\.inf)$/i;
 
 const cache = new Map<string, string>();
 
+/**
+ * Plain only in the safe subset PLAIN_RE, not ending in ' ' or ':', without ": ", not a keyword and
+ * not number-like. PLAIN_RE already rules out a leading space, '#' (so " #") and every flow or
+ * indicator character at the start, and a number-like string must start with a digit here ('-',
+ * '+' and '.' cannot start a plain scalar), so those checks are skipped (this runs over the
+ * expression of every generated rule).
+ */
 function needsQuotes(s: string): boolean {
-  if (s === "" || !PLAIN_RE.test(s)) return true;
+  if (!PLAIN_RE.test(s)) return true; // also rejects ""
   const last = s.charCodeAt(s.length - 1);
-  if (last === 32 || last === 58 /* ":" */ || s.charCodeAt(0) === 32) return true;
-  if (s.includes(": ") || s.includes(" #")) return true;
+  if (last === 32 || last === 58 /* ":" */) return true;
+  if (s.includes(": ")) return true;
   if (s.length <= 8 && KEYWORD_RE.test(s)) return true;
-  if (NUMERIC_LIKE_RE.test(s)) return true;
-  // Flow indicators only matter at the start, but "{"/"[" starting a scalar also starts a flow collection.
-  return FIRST_RE.test(s);
+  const first = s.charCodeAt(0);
+  return first >= 48 && first <= 57 && NUMERIC_LIKE_RE.test(s);
 }
-
-const FIRST_RE = /^[{[\]}!&*|>'"%@`,?#-]/;
 
 /** JSON escaping plus the characters YAML (1.1 line breaks, C1 controls, DEL, BOM) also needs escaped. */
 function doubleQuoted(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** yamlScalar without the memo, for strings that occur once (per-SLO names and texts). */
+export function yamlScalarOnce(s: string): string {
+  return needsQuotes(s) ? doubleQuoted(s) : s;
 }
 
 /** One YAML scalar for a string, safe on a single line after `key: ` or `- `. */
@@ -45,63 +54,25 @@ export function yamlScalar(s: string): string {
 }
 
 const I = "        "; // keys of a rule item
-const LABEL_INDENT = `${I}  `;
+/** Indentation of the entries of a rule's `labels:`/`annotations:` map. */
+export const LABEL_INDENT = `${I}  `;
 
-// Label maps are shared between the rules of one SLO; their rendered lines are memoised per object.
-const linesCache = new WeakMap<Record<string, string>, string[]>();
-const blockCache = new WeakMap<Record<string, string>, string>();
-
-function labelLines(m: Record<string, string>): string[] {
-  let lines = linesCache.get(m);
-  if (!lines) {
-    lines = [];
-    for (const k in m) lines.push(`${LABEL_INDENT}${yamlScalar(k)}: ${yamlScalar(m[k] as string)}\n`);
-    linesCache.set(m, lines);
-  }
-  return lines;
+/** One rendered `key: value` line of a label or annotation map. */
+export function labelLine(k: string, v: string): string {
+  return `${LABEL_INDENT}${yamlScalar(k)}: ${yamlScalar(v)}\n`;
 }
+
+// Label maps are shared between the rules of one SLO; their rendered block is memoised per object.
+const blockCache = new WeakMap<Record<string, string>, string>();
 
 function mapBlock(m: Record<string, string>): string {
   let block = blockCache.get(m);
   if (block === undefined) {
-    block = labelLines(m).join("");
+    block = "";
+    for (const k in m) block += labelLine(k, m[k] as string);
     blockCache.set(m, block);
   }
   return block;
-}
-
-/**
- * Adds labels to a key-sorted label map, keeping the order (extra keys override), and derives the
- * rendered lines from the base map's so shared label sets are rendered once per SLO.
- */
-export function extendLabels(sorted: Record<string, string>, extra: Array<[string, string]>): Record<string, string> {
-  const add = [...extra].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const baseLines = labelLines(sorted);
-  const out: Record<string, string> = {};
-  const lines: string[] = [];
-  const line = (k: string, v: string) => `${LABEL_INDENT}${yamlScalar(k)}: ${yamlScalar(v)}\n`;
-  let i = 0;
-  let j = 0;
-  for (const k in sorted) {
-    while (i < add.length && (add[i] as [string, string])[0] < k) {
-      const [ak, av] = add[i++] as [string, string];
-      out[ak] = av;
-      lines.push(line(ak, av));
-    }
-    if (i < add.length && (add[i] as [string, string])[0] === k) {
-      j++;
-      continue;
-    }
-    out[k] = sorted[k] as string;
-    lines.push(baseLines[j++] as string);
-  }
-  for (; i < add.length; i++) {
-    const [ak, av] = add[i] as [string, string];
-    out[ak] = av;
-    lines.push(line(ak, av));
-  }
-  linesCache.set(out, lines);
-  return out;
 }
 
 function hasKeys(r: Record<string, string>): boolean {
@@ -130,4 +101,9 @@ export function emitRuleGroups(groups: RuleGroup[]): string {
     for (const r of g.rules) rule(r, out);
   }
   return out.join("");
+}
+
+/** True when `yamlScalar(s)` writes `s` as it is (a plain scalar). */
+export function isPlainScalar(s: string): boolean {
+  return !needsQuotes(s);
 }

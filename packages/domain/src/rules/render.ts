@@ -1,4 +1,3 @@
-import { stringify } from "yaml";
 import { emitRuleGroups } from "./emit";
 import type { Rule, RuleGroup } from "./types";
 

@@ -69,15 +69,20 @@ export function sloPeriodWindow(slo: Pick<SloSpec, "window">): string {
  * fraction so every pair still means "N% of this period's budget in this long window".
  */
 export function scaledWorkbookWindows(period: number): BurnWindow[] {
+  return scaledWindowsOf(period).map((w) => ({ ...w }));
+}
+
+const scaledCache = new Map<number, readonly BurnWindow[]>();
+
+/** Shared, read-only table of a period (callers must not mutate it). */
+function scaledWindowsOf(period: number): readonly BurnWindow[] {
   let hit = scaledCache.get(period);
   if (!hit) {
     hit = computeScaled(period);
     scaledCache.set(period, hit);
   }
-  return hit.map((w) => ({ ...w }));
+  return hit;
 }
-
-const scaledCache = new Map<number, BurnWindow[]>();
 
 function computeScaled(period: number): BurnWindow[] {
   const scale = period / REFERENCE_PERIOD_SECONDS;
@@ -100,21 +105,30 @@ function computeScaled(period: number): BurnWindow[] {
  * tiers fast/medium (page) and slow/long (ticket) in order of their long window.
  */
 export function alertBurnWindows(slo: SloSpec): BurnWindow[] {
+  return burnWindowsOf(slo).map((w) => ({ ...w }));
+}
+
+// Specs are immutable inputs; memoised by identity because generation asks several times per SLO.
+const burnCache = new WeakMap<SloSpec, readonly BurnWindow[]>();
+
+/**
+ * The memoised alert windows of an SLO, shared and read-only (the generator uses them in its hot
+ * loop; `alertBurnWindows` returns copies). Workbook windows are the per-period table's objects,
+ * so derived per-window text can be memoised across SLOs by window identity.
+ */
+export function burnWindowsOf(slo: SloSpec): readonly BurnWindow[] {
   let hit = burnCache.get(slo);
   if (!hit) {
     hit = computeBurnWindows(slo);
     burnCache.set(slo, hit);
   }
-  return hit.map((w) => ({ ...w }));
+  return hit;
 }
 
-// Specs are immutable inputs; memoised by identity because generation asks several times per SLO.
-const burnCache = new WeakMap<SloSpec, BurnWindow[]>();
-
-function computeBurnWindows(slo: SloSpec): BurnWindow[] {
+function computeBurnWindows(slo: SloSpec): readonly BurnWindow[] {
   const period = periodSeconds(slo);
   const a = slo.alerting;
-  let windows: BurnWindow[];
+  let windows: readonly BurnWindow[];
   if (a.windows && a.windows.length > 0) {
     const sorted = [...a.windows]
       .map((w) => ({ w, long: durationToSeconds(w.longWindow), short: durationToSeconds(w.shortWindow) }))
@@ -134,7 +148,8 @@ function computeBurnWindows(slo: SloSpec): BurnWindow[] {
       };
     });
   } else {
-    windows = scaledWorkbookWindows(period);
+    windows = scaledWindowsOf(period);
+    if (a.page && a.ticket) return windows;
   }
   return windows.filter((w) => (w.severity === "page" ? a.page : a.ticket));
 }
@@ -152,17 +167,42 @@ export const STANDARD_WINDOWS_SECONDS: readonly number[] = [300, 1800, 3600, 720
  * workbook windows scaled to the period, the SLO's alert windows and the period. Sorted ascending.
  */
 export function recordedWindows(slo: SloSpec): number[] {
+  return [...recordedWindowsOf(slo)];
+}
+
+const recordedByPeriod = new Map<number, readonly number[]>();
+const recordedCache = new WeakMap<SloSpec, readonly number[]>();
+
+/** Memoised, read-only `recordedWindows` (per period unless the SLO has its own alert windows). */
+export function recordedWindowsOf(slo: SloSpec): readonly number[] {
+  const custom = slo.alerting.enabled && !!slo.alerting.windows && slo.alerting.windows.length > 0;
   const period = periodSeconds(slo);
+  if (!custom) {
+    // Without `alerting.windows` the alert windows are a subset of the scaled table.
+    let hit = recordedByPeriod.get(period);
+    if (!hit) {
+      hit = computeRecorded(period, []);
+      recordedByPeriod.set(period, hit);
+    }
+    return hit;
+  }
+  let hit = recordedCache.get(slo);
+  if (!hit) {
+    hit = computeRecorded(period, burnWindowsOf(slo));
+    recordedCache.set(slo, hit);
+  }
+  return hit;
+}
+
+function computeRecorded(period: number, alertWindows: readonly BurnWindow[]): readonly number[] {
   const set = new Set<number>([...STANDARD_WINDOWS_SECONDS, period]);
-  for (const w of scaledWorkbookWindows(period)) {
+  for (const w of scaledWindowsOf(period)) {
     set.add(w.longSeconds);
     set.add(w.shortSeconds);
   }
-  if (slo.alerting.enabled) {
-    for (const w of alertBurnWindows(slo)) {
-      set.add(w.longSeconds);
-      set.add(w.shortSeconds);
-    }
+  for (const w of alertWindows) {
+    set.add(w.longSeconds);
+    set.add(w.shortSeconds);
   }
   return [...set].sort((x, y) => x - y);
 }
