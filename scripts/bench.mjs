@@ -7,16 +7,27 @@
 //     PostgreSQL and a local Prometheus (all on loopback, free ports, removed afterwards).
 // Options: --board-only, --domain-only. BURNRATE_BENCH_SIZES / BURNRATE_BENCH_REQUESTS tune step 2.
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" };
+// The domain bench keeps its inputs in $BURNRATE_BENCH_DIR (default /tmp/burnrate-bench, shared
+// by every run on the machine); give this run its own directory so concurrent runs do not collide.
+const benchDir = process.env.BURNRATE_BENCH_DIR ?? mkdtempSync(join(tmpdir(), "burnrate-bench-domain-"));
+const ownDir = !process.env.BURNRATE_BENCH_DIR;
+process.on("exit", () => {
+  if (ownDir) rmSync(benchDir, { recursive: true, force: true });
+});
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1", BURNRATE_BENCH_DIR: benchDir };
 
 let child = null;
+let interrupted = false;
 for (const sig of ["SIGINT", "SIGTERM"]) {
   process.on(sig, () => {
+    interrupted = true;
     // the child cleans up what it started (temp dirs, Postgres, Prometheus, next start)
     if (child && child.exitCode === null) child.kill(sig);
     else process.exit(130);
@@ -30,6 +41,7 @@ function run(title, cmd, cmdArgs) {
     child = spawn(cmd, cmdArgs, { cwd: root, stdio: "inherit", env });
     child.on("exit", (code, signal) => {
       child = null;
+      if (interrupted) process.exit(130);
       const s = ((Date.now() - t0) / 1000).toFixed(0);
       if (code !== 0) console.error(`\n✗ ${title} failed (${signal ? `signal ${signal}` : `exit ${code}`}, ${s} s)`);
       resolve(code === 0 ? 0 : (code ?? 1));
