@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   /** Evaluation interval of the long-window/metadata rule groups (default 5m; the demo uses 1m so budgets show at once). */
   BURNRATE_LONG_RULE_INTERVAL: z.string().regex(/^\d+[sm]$/, "must be like 1m or 30s").optional(),
   PORT: z.coerce.number().int().default(3000),
+  /** "off" makes this replica never push (run exactly one pushing replica per installation). */
+  BURNRATE_RECONCILER: z.enum(["on", "off"]).default("on"),
   BURNRATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(30),
 });
 

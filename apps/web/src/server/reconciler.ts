@@ -34,7 +34,7 @@ export async function runReconcile(triggeredBy: string): Promise<void> {
  * edits produces one push.
  */
 export function startReconciler(): void {
-  if (state.started) return;
+  if (state.started || env().BURNRATE_RECONCILER === "off") return;
   state.started = true;
   void ensureEnvTargets().catch((e: unknown) => console.error("[reconciler] could not register targets from the environment", e));
   const every = env().BURNRATE_RECONCILE_INTERVAL_SECONDS;

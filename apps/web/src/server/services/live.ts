@@ -16,8 +16,16 @@ export type PromState = { configured: boolean; ok: boolean; url: string | null; 
 
 export function prometheus(): PrometheusClient | null {
   const url = env().PROMETHEUS_URL;
-  return url ? new PrometheusClient({ baseUrl: url, timeoutMs: 8000 }) : null;
+  return url ? new PrometheusClient({ baseUrl: url, timeoutMs: 5000 }) : null;
 }
+
+/**
+ * Circuit breaker for the live views: after Prometheus fails, requests within the next few seconds
+ * get the same error at once instead of each waiting for a timeout, so a hung Prometheus does not
+ * pile up requests. The first request after the window probes again.
+ */
+const breaker = ((globalThis as unknown as { burnrateBreaker?: { until: number; error: string } }).burnrateBreaker ??= { until: 0, error: "" });
+const BREAKER_MS = 5000;
 
 function promError(err: unknown, url: string): string {
   if (isUpstreamError(err)) return err.message;
@@ -58,7 +66,9 @@ export async function onCallBoard(filter: { team?: string; service?: string; sev
   let events: Vector = [];
   let alerts: Vector = [];
   let queryCount = 0;
-  if (client && url) {
+  if (client && url && Date.now() < breaker.until) {
+    prom.error = breaker.error;
+  } else if (client && url) {
     try {
       const results = await Promise.all(Object.values(BOARD_QUERIES).map((q) => client.query(q)));
       queryCount = results.length;
@@ -66,6 +76,8 @@ export async function onCallBoard(filter: { team?: string; service?: string; sev
       prom.ok = true;
     } catch (err) {
       prom.error = promError(err, url);
+      breaker.until = Date.now() + BREAKER_MS;
+      breaker.error = prom.error;
     }
   }
   // Alertmanager tells whether firing alerts are inhibited or silenced (one request).
@@ -116,8 +128,24 @@ export async function onCallBoard(filter: { team?: string; service?: string; sev
   });
   const filtered = filter.severity ? rows.filter((r) => r.alerts.some((a) => a.severity === filter.severity && a.state === "firing")) : rows;
   filtered.sort((a, b) => b.urgency - a.urgency || a.name.localeCompare(b.name));
-  if (prom.ok) await recordPolicyStates(rows);
+  if (prom.ok) recordPolicyStatesInBackground(rows);
   return { prometheus: prom, alertmanager, queryCount, generatedAt: new Date().toISOString(), items: filtered };
+}
+
+const policyWriter = ((globalThis as unknown as { burnratePolicyWriter?: { running: boolean } }).burnratePolicyWriter ??= { running: false });
+
+/**
+ * Policy-state history is written off the request path by one writer at a time: concurrent board
+ * requests must not race on the same state change (or hold up the response).
+ */
+function recordPolicyStatesInBackground(rows: BoardRow[]): void {
+  if (policyWriter.running) return;
+  policyWriter.running = true;
+  recordPolicyStates(rows)
+    .catch((err: unknown) => console.error("[board] could not record policy states", err))
+    .finally(() => {
+      policyWriter.running = false;
+    });
 }
 
 /** Keeps a history of policy states: a row per state change, closed when the state changes. */

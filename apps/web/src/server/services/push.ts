@@ -37,6 +37,12 @@ export type TargetSettings = {
 type Pusher = { kind: string; push: (files: RuleFile[]) => Promise<PushOutcome>; status: (files: RuleFile[]) => Promise<{ state: "in_sync" | "drifted" | "unreachable"; message: string }> };
 export type PushOutcome = { ok: true; changed: boolean; message: string } | { ok: false; stage: string; error: string };
 
+/**
+ * Pushes read back the full rules list to verify (17 MB at 1000 SLOs, and a reload of 1000 files
+ * takes ~20 s on Prometheus 2.42), so they get a far longer timeout than the live views.
+ */
+const PUSH_TIMEOUT_MS = 120_000;
+
 const pushers = ((globalThis as unknown as { burnratePushers?: Map<string, { key: string; pusher: Pusher }> }).burnratePushers ??= new Map());
 
 function token(t: PushTarget): string | undefined {
@@ -56,7 +62,7 @@ function pusherFor(t: PushTarget): Pusher {
   let pusher: Pusher;
   if (t.kind === "prometheus" && t.mode === "file") {
     if (!s.rulesDir) throw new Error("settings.rulesDir is required for Prometheus file mode");
-    const p = new PrometheusFilePusher({ rulesDir: s.rulesDir, prometheus: new PrometheusClient({ baseUrl: t.url, token: token(t) }) });
+    const p = new PrometheusFilePusher({ rulesDir: s.rulesDir, prometheus: new PrometheusClient({ baseUrl: t.url, token: token(t), timeoutMs: PUSH_TIMEOUT_MS }) });
     pusher = {
       kind: "prometheus",
       push: async (files) => {
@@ -79,7 +85,7 @@ function pusherFor(t: PushTarget): Pusher {
     };
   } else if (t.kind === "alertmanager") {
     if (!s.configPath) throw new Error("settings.configPath is required for Alertmanager file mode");
-    const p = new AlertmanagerFilePusher({ configPath: s.configPath, alertmanager: new AlertmanagerClient({ baseUrl: t.url, token: token(t) }) });
+    const p = new AlertmanagerFilePusher({ configPath: s.configPath, alertmanager: new AlertmanagerClient({ baseUrl: t.url, token: token(t), timeoutMs: PUSH_TIMEOUT_MS }) });
     pusher = {
       kind: "alertmanager",
       push: async (files) => {
