@@ -55,6 +55,18 @@ async function waitFor(url: string, timeoutMs: number, isAlive: () => boolean, w
   throw new Error(`${what} not ready at ${url} after ${timeoutMs} ms (${last}). Log tail:\n${tail(logFile)}`);
 }
 
+/** A file under `dir` modified after `since` (ms), if any: the build may be stale. */
+function newerThan(dir: string, since: number): string | null {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      const hit = newerThan(p, since);
+      if (hit) return hit;
+    } else if (statSync(p).mtimeMs > since) return p.slice(ROOT.length + 1);
+  }
+  return null;
+}
+
 /**
  * Temp dirs of earlier runs that were killed before their teardown (SIGKILL, a crash): older than
  * two hours and without a live PostgreSQL. A run takes minutes, so a concurrent run is never hit.
@@ -97,6 +109,9 @@ export default async function globalSetup(): Promise<void> {
   if (!existsSync(join(WEB_DIR, ".next", "BUILD_ID"))) {
     throw new Error(`apps/web has no production build (${join(WEB_DIR, ".next", "BUILD_ID")} is missing). Run \`cd apps/web && npx next build\` before \`npx playwright test\`.`);
   }
+
+  const stale = newerThan(join(WEB_DIR, "src"), statSync(join(WEB_DIR, ".next", "BUILD_ID")).mtimeMs);
+  if (stale) log(`WARNING: ${stale} changed after the last \`next build\`; the suites run the older build`);
 
   const tmp = mkdtempSync(join(tmpdir(), "burnrate-e2e-"));
   state.tmpDirs.push(tmp);
@@ -189,12 +204,13 @@ export default async function globalSetup(): Promise<void> {
       DATABASE_URL: pg.url,
       PROMETHEUS_URL: stack.prometheusUrl,
       ALERTMANAGER_URL: stack.alertmanagerUrl,
-      BURNRATE_RULES_DIR: stack.rulesDir,
-      BURNRATE_ALERTMANAGER_CONFIG: stack.alertmanagerConfigPath,
       BURNRATE_SECRET_KEY: randomBytes(32).toString("base64url"),
       BURNRATE_PUBLIC_URL: baseUrl,
       BURNRATE_ALERTMANAGER_WEBHOOK_URL: `${harness.url}/webhook/burnrate-default`,
       BURNRATE_RECONCILE_INTERVAL_SECONDS: "3",
+      BURNRATE_RECONCILER: "on",
+      // Long-window groups (period budget) every minute instead of 5, as in the demo.
+      BURNRATE_LONG_RULE_INTERVAL: "1m",
       PORT: String(webPort),
       NEXT_TELEMETRY_DISABLED: "1",
       // Single-user mode: the suites exercise the catalogue, not login.
@@ -236,6 +252,21 @@ export default async function globalSetup(): Promise<void> {
     const bad = targets.filter((t) => t.status !== "in_sync");
     if (!sync.ok || bad.length) {
       throw new Error(`first sync failed (HTTP ${sync.status}): ${bad.map((t) => `${t.name}: ${t.status} ${t.statusMessage}`).join("; ")}\n${tail(nextLog)}`);
+    }
+
+    // Recording rules only have samples from now on; give the base SLI rules the same two days of
+    // history as the raw series (as the demo launcher does), so period budgets on the board are
+    // realistic instead of reflecting only the minutes since this start. Prometheus picks up the
+    // blocks within about a minute. Best effort: the suites do not depend on it.
+    const tBackfill = Date.now();
+    try {
+      const { backfillBaseRules } = (await import(join(ROOT, "scripts", "backfill-rules.mts"))) as {
+        backfillBaseRules: (o: { prometheusUrl: string; rulesDir: string; tsdbDir: string; end: Date; days?: number }) => { ok: boolean; message: string };
+      };
+      const r = backfillBaseRules({ prometheusUrl: stack.prometheusUrl, rulesDir: stack.rulesDir, tsdbDir: join(stackDir, "prometheus"), end: new Date(Date.now() - 60_000), days: 2 });
+      log(`${r.ok ? "" : "WARNING: "}rule backfill: ${r.message} (${((Date.now() - tBackfill) / 1000).toFixed(1)} s)`);
+    } catch (err) {
+      log(`WARNING: rule backfill skipped: ${(err as Error).message}`);
     }
 
     Object.assign(process.env, {

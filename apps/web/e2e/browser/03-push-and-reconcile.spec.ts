@@ -31,6 +31,9 @@ const ruleFile = (slug: string) => {
   }
 };
 
+// Each test builds on the SLO the first one creates; stop at the first failure.
+test.describe.configure({ mode: "serial" });
+
 test.afterAll(async ({ request }) => {
   // Leave Prometheus running and the catalogue pushable for the next spec, whatever happened here.
   await harness.startPrometheus();
