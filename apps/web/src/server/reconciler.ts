@@ -39,7 +39,19 @@ export function startReconciler(): void {
   void ensureEnvTargets().catch((e: unknown) => console.error("[reconciler] could not register targets from the environment", e));
   const every = env().BURNRATE_RECONCILE_INTERVAL_SECONDS;
   if (every > 0) {
-    state.timer = setInterval(() => void runReconcile("reconciler").catch((e: unknown) => console.error("[reconciler]", e)), every * 1000);
+    // Self-scheduling loop: the next pass waits at least three times as long as the last one took,
+    // so a large installation (a no-op pass reads the full rules list back) never spends more than
+    // about a quarter of a core on drift checks.
+    const loop = () => {
+      const t0 = Date.now();
+      void runReconcile("reconciler")
+        .catch((e: unknown) => console.error("[reconciler]", e))
+        .finally(() => {
+          state.timer = setTimeout(loop, Math.max(every * 1000, 3 * (Date.now() - t0)));
+          state.timer.unref();
+        });
+    };
+    state.timer = setTimeout(loop, every * 1000);
     state.timer.unref();
   }
   subscribeCatalogChanged((reason) => {
