@@ -210,12 +210,8 @@ test("the reported PromQL column points at the offending token in the query as t
   expect(MISSING_COMMA.slice(Number(col) - 1).startsWith(near ?? "?")).toBe(true);
 });
 
-test("known bug, expected to fail until fixed: an error after {{.window}} is reported at its column in the query as typed", async ({ request }) => {
-  // KNOWN BUG (packages/domain SliSpecSchema): the query is validated after {{.window}} is replaced
-  // by "5m", so positions after the placeholder are 9 columns too small ("column 78" for an
-  // 87-character query that ends too early; the user's text needs column 88). Remove test.fail()
-  // when the domain maps positions back to the typed query.
-  test.fail();
+test("an error after {{.window}} is reported at its column in the query as typed", async ({ request }) => {
+  // Placeholders are replaced by a duration of the same length before parsing, so positions match.
   const query = `${TOTAL} +`;
   const r = await api(request).post<ErrorBody>("/api/v1/slis", { slug: "e2e-bad-promql-end", name: "Bad PromQL", service: "search", spec: { kind: "custom", errorQuery: query, totalQuery: TOTAL } });
   expect(r.status).toBe(422);

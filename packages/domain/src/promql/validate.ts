@@ -53,3 +53,11 @@ export const WINDOW_PLACEHOLDER = "{{.window}}";
 export function substituteWindow(query: string, window: string): string {
   return query.replace(/\{\{\s*\.window\s*\}\}/g, window);
 }
+
+/**
+ * Replaces window placeholders with a duration of the same length ("{{.window}}" → "0000000005m"),
+ * so syntax-error positions in the substituted text are positions in what the user typed.
+ */
+export function substituteWindowForValidation(query: string): string {
+  return query.replace(/\{\{\s*\.window\s*\}\}/g, (m) => `${"0".repeat(Math.max(0, m.length - 2))}5m`);
+}

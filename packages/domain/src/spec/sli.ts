@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LABEL_NAME_RE, METRIC_NAME_RE, promqlString } from "../promql/escape";
-import { findPromqlSyntaxError, substituteWindow, WINDOW_PLACEHOLDER } from "../promql/validate";
+import { findPromqlSyntaxError, substituteWindow, substituteWindowForValidation, WINDOW_PLACEHOLDER } from "../promql/validate";
 
 /**
  * SLI specifications. Every kind compiles to the same shape, a pair of PromQL expressions giving
@@ -75,7 +75,7 @@ export const SliSpecSchema = SliSpecBase.superRefine((spec, ctx) => {
       ctx.addIssue({ code: "custom", path: [path], message: `must contain ${WINDOW_PLACEHOLDER}` });
       return;
     }
-    const err = findPromqlSyntaxError(substituteWindow(expr, "5m"));
+    const err = findPromqlSyntaxError(substituteWindowForValidation(expr));
     if (err) ctx.addIssue({ code: "custom", path: [path], message: `invalid PromQL: ${err.message}` });
   };
   if (spec.kind === "custom") {
