@@ -34,6 +34,17 @@ export default defineConfig({
   projects: [
     { name: "api", testMatch: /api\/.*\.spec\.ts$/ },
     {
+      // Login enabled: every mutating endpoint as every role, hostile input everywhere, roles in the UI.
+      name: "auth",
+      testMatch: /auth\/.*\.spec\.ts$/,
+      use: {
+        browserName: "chromium",
+        viewport: { width: 1280, height: 860 },
+        launchOptions: { executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS },
+        extraHTTPHeaders: {},
+      },
+    },
+    {
       name: "browser",
       testMatch: /browser\/.*\.spec\.ts$/,
       use: {

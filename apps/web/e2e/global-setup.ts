@@ -13,8 +13,11 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createDb, migrateDeploy, seedDemo, seedDemoDelivery } from "@burnrate/db";
+import { createApiToken, createDb, migrateDeploy, seedDemo, seedDemoDelivery, seedDemoUsers } from "@burnrate/db";
+import type * as EmbeddedModuleNs from "@burnrate/db/embedded";
 import { startLocalStack } from "@burnrate/synth";
+
+type EmbeddedModule = typeof EmbeddedModuleNs;
 import { startHarness, stopPid, alive, type PrometheusProcess } from "./support/harness";
 import { e2eState, log, tail } from "./support/state";
 
@@ -93,7 +96,7 @@ function sweepStaleTempDirs(): void {
  * global-teardown.ts) short. Import it here and drop only that SIGINT listener; the teardown stops
  * the database, and async-exit-hook's SIGTERM/exit hooks stay as a safety net.
  */
-async function importEmbedded(): Promise<typeof import("@burnrate/db/embedded")> {
+async function importEmbedded(): Promise<EmbeddedModule> {
   const before = new Set(process.listeners("SIGINT"));
   const mod = await import("@burnrate/db/embedded");
   for (const l of process.listeners("SIGINT")) if (!before.has(l)) process.off("SIGINT", l);
@@ -269,7 +272,57 @@ export default async function globalSetup(): Promise<void> {
       log(`WARNING: rule backfill skipped: ${(err as Error).message}`);
     }
 
+    // 6. A second replica of the app with login enabled (BURNRATE_AUTH=on) and without pushing
+    //    (BURNRATE_RECONCILER=off), on the same database, for the authorization, fuzz and role
+    //    suites in e2e/auth/. Demo users and one API token per role.
+    const authPassword = randomBytes(12).toString("base64url");
+    await seedDemoUsers(db, authPassword);
+    const tokenOf = async (email: string) => createApiToken(db, (await db.user.findUniqueOrThrow({ where: { email } })).id, "e2e");
+    const tokens = {
+      E2E_TOKEN_ADMIN: await tokenOf("admin@burnrate.local"),
+      E2E_TOKEN_VIEWER: await tokenOf("viewer@burnrate.local"),
+      E2E_TOKEN_PAYMENTS_EDITOR: await tokenOf("payments-editor@burnrate.local"),
+      E2E_TOKEN_DISCOVERY_EDITOR: await tokenOf("discovery-editor@burnrate.local"),
+    };
+    const authPort = await port();
+    const authBaseUrl = `http://127.0.0.1:${authPort}`;
+    const authLog = join(tmp, "next-auth.log");
+    const afd = openSync(authLog, "a");
+    const authNext = spawn(process.execPath, [join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(authPort), "-H", "127.0.0.1"], {
+      cwd: WEB_DIR,
+      env: { ...env, PORT: String(authPort), BURNRATE_PUBLIC_URL: authBaseUrl, BURNRATE_AUTH: "on", BURNRATE_RECONCILER: "off" },
+      detached: true,
+      stdio: ["ignore", afd, afd],
+    });
+    closeSync(afd);
+    authNext.on("error", () => {});
+    const authPid = authNext.pid;
+    if (!authPid) throw new Error("could not spawn the second next start");
+    state.logs.push({ name: "next-auth.log", file: authLog });
+    process.once("exit", () => {
+      try {
+        process.kill(-authPid, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+    });
+    state.stops.push({
+      name: "next start (auth)",
+      stop: async () => {
+        try {
+          process.kill(-authPid, "SIGTERM");
+        } catch {
+          /* gone */
+        }
+        await stopPid(authPid, 10_000);
+      },
+    });
+    await waitFor(`${authBaseUrl}/api/health`, 60_000, () => alive(authPid), "next start (auth)", authLog);
+
     Object.assign(process.env, {
+      ...tokens,
+      E2E_AUTH_BASE_URL: authBaseUrl,
+      E2E_AUTH_PASSWORD: authPassword,
       E2E_BASE_URL: baseUrl,
       E2E_PROMETHEUS_URL: stack.prometheusUrl,
       E2E_ALERTMANAGER_URL: stack.alertmanagerUrl,

@@ -93,7 +93,8 @@ test.describe("authorization on every mutating endpoint", () => {
 
   test("login is rate limited and never says whether an account exists", async ({ request }) => {
     const { auth } = await import("./support");
-    const email = "viewer@burnrate.local";
+    // An address of its own: the per-email limit must not lock out users other suites sign in as.
+    const email = "rate-limit-probe@burnrate.local";
     const statuses: number[] = [];
     const messages = new Set<string>();
     for (let i = 0; i < 7; i++) {

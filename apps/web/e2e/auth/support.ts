@@ -60,7 +60,7 @@ export async function call(request: APIRequestContext, role: Role, method: strin
   else if (typeof body === "string") r = await request.fetch(`${auth.baseUrl}${path}`, { method, headers: { ...headers, "content-type": contentType }, data: Buffer.from(body, "utf8") });
   else r = await request.fetch(`${auth.baseUrl}${path}`, { method, headers: { ...headers, "content-type": contentType }, data: Buffer.from(JSON.stringify(body), "utf8") });
   const text = await r.text();
-  let parsed: Res["body"] = {};
+  let parsed: Res["body"];
   try {
     parsed = text ? (JSON.parse(text) as Res["body"]) : {};
   } catch {

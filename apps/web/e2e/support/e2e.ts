@@ -33,6 +33,8 @@ export const env = {
 
 /** `test` with baseURL pointing at the app started by the global setup (its port is dynamic). */
 export const test = base.extend({
+  // Playwright reads fixture dependencies from the destructuring pattern; this fixture has none.
+  // eslint-disable-next-line no-empty-pattern
   baseURL: async ({}, use) => {
     await use(env.baseUrl);
   },
@@ -45,7 +47,7 @@ export type ApiResult<T = Record<string, unknown>> = { status: number; body: T; 
 
 async function result<T>(r: APIResponse): Promise<ApiResult<T>> {
   const text = await r.text();
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : null;
   } catch {

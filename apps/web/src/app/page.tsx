@@ -36,7 +36,7 @@ export default function OnCallBoard() {
       />
       {board.data && !board.data.prometheus.ok ? (
         <div className="alert alert-error" role="alert" data-testid="prometheus-error">
-          <strong>{board.data.prometheus.configured ? "Prometheus unreachable" : "Prometheus not configured"}.</strong> {board.data.prometheus.error} Live burn rates and budgets are unavailable; the SLO list below comes from the database.
+          <strong>Live data unavailable.</strong> {board.data.prometheus.error} Live burn rates and budgets are unavailable; the SLO list below comes from the database.
         </div>
       ) : null}
       <ErrorBox error={board.error} title="Could not load the board" />

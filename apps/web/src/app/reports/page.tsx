@@ -45,7 +45,7 @@ export default function ReportsPage() {
           </select>
         </div>
       </div>
-      {r.data && !r.data.prometheus.ok ? <div className="alert alert-error" role="alert" data-testid="prometheus-error"><strong>Prometheus unreachable.</strong> {r.data.prometheus.error}</div> : null}
+      {r.data && !r.data.prometheus.ok ? <div className="alert alert-error" role="alert" data-testid="prometheus-error"><strong>Live data unavailable.</strong> {r.data.prometheus.error}</div> : null}
       <ErrorBox error={r.error} title="Could not build the report" />
       {r.isLoading ? <div className="card"><Loading rows={6} /></div> : null}
       {r.data && r.data.rows.length === 0 ? <div className="card"><Empty title="No SLOs in scope">Define SLOs to see their error budgets here.</Empty></div> : null}

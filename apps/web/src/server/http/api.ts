@@ -11,10 +11,30 @@ export async function readJson(req: NextRequest): Promise<unknown> {
   if (!ct.includes("application/json")) throw new ApiError("bad_request", "Content-Type must be application/json");
   const text = await req.text();
   if (text.length > MAX_BODY_BYTES) throw new ApiError("bad_request", `request body is larger than ${MAX_BODY_BYTES} bytes`);
+  return parseJsonStrict(text);
+}
+
+/**
+ * JSON.parse that also refuses NUL characters in strings: PostgreSQL cannot store them in text
+ * columns, so they would otherwise surface as a 500 on insert.
+ */
+export function parseJsonStrict(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
+    value = JSON.parse(text, (key, v: unknown) => {
+      if (typeof v === "string" && v.includes("\u0000")) throw new NulError(key);
+      return v;
+    });
+  } catch (err) {
+    if (err instanceof NulError) throw new ApiError("bad_request", `${err.field ? `${err.field}: ` : ""}text must not contain NUL (\\u0000) characters`, err.field ? { [err.field]: "must not contain NUL characters" } : undefined);
     throw new ApiError("bad_request", "request body is not valid JSON");
+  }
+  return value;
+}
+
+class NulError extends Error {
+  constructor(readonly field: string) {
+    super("NUL in JSON string");
   }
 }
 

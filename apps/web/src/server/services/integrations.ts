@@ -5,6 +5,7 @@ import { z } from "zod";
 import { decryptSecret, encryptSecret } from "../crypto";
 import { requireAdmin, type Principal } from "../auth";
 import { db } from "../db";
+import { parseJsonStrict } from "../http/api";
 import { ApiError } from "../http/errors";
 import { recordDeployment } from "./delivery";
 
@@ -49,12 +50,7 @@ export async function githubWebhook(id: string, rawBody: string, headers: Header
   const event = headers.get("x-github-event");
   if (event === "ping") return { status: "ok", message: "pong" };
   if (event !== "deployment_status") return { status: "ignored", reason: `event ${event ?? "(none)"} is not handled` };
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody);
-  } catch {
-    throw new ApiError("bad_request", "request body is not valid JSON");
-  }
+  const body = parseJsonStrict(rawBody);
   const parsed = parseGithubDeploymentStatus(body);
   if (parsed.status === "error") throw new ApiError("validation_failed", `${parsed.field}: ${parsed.message}`, { [parsed.field]: parsed.message });
   if (parsed.status === "ignored") return { status: "ignored", reason: parsed.reason };
@@ -69,12 +65,7 @@ export async function gitlabWebhook(id: string, rawBody: string, headers: Header
     ? verifyGitlabSignature(rawBody, { webhookId: headers.get("webhook-id"), webhookTimestamp: headers.get("webhook-timestamp"), webhookSignature: signature }, i.secret, Date.now())
     : verifyGitlabToken(headers.get("x-gitlab-token"), i.secret);
   if (!check.ok) throw new ApiError("unauthorized", `signature rejected: ${check.message}`);
-  let body: unknown;
-  try {
-    body = JSON.parse(rawBody);
-  } catch {
-    throw new ApiError("bad_request", "request body is not valid JSON");
-  }
+  const body = parseJsonStrict(rawBody);
   const parsed = parseGitlabDeployment(body);
   if (parsed.status === "error") throw new ApiError("validation_failed", `${parsed.field}: ${parsed.message}`, { [parsed.field]: parsed.message });
   if (parsed.status === "ignored") return { status: "ignored", reason: parsed.reason };

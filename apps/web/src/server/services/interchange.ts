@@ -15,6 +15,7 @@ import { db } from "../db";
 import { ApiError } from "../http/errors";
 import { BURNRATE_VERSION, loadBundles } from "./artifacts";
 import { onCatalogChanged } from "./hooks";
+import { requireEditorSomewhere } from "./targets";
 
 export const EXPORT_FORMATS = ["openslo", "sloth", "prometheusrule", "mimir"] as const;
 
@@ -43,7 +44,9 @@ export async function exportCatalogue(format: string, team?: string): Promise<st
  * bad document imports nothing. Existing SLO slugs are reported as conflicts, never overwritten.
  */
 export async function importCatalogue(format: string, text: string, opts: { apply: boolean; defaultTeam?: string }, actor: Principal) {
+  requireEditorSomewhere(actor, "importing SLOs");
   if (text.length > 1_000_000) throw new ApiError("bad_request", "import is larger than 1 MB");
+  if (text.includes("\u0000")) throw new ApiError("bad_request", "import must not contain NUL characters");
   let res: ImportResult;
   if (format === "openslo") res = importOpenSlo(text, { defaultTeam: opts.defaultTeam });
   else if (format === "sloth") res = importSloth(text, { defaultTeam: opts.defaultTeam });

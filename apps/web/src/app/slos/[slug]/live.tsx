@@ -40,7 +40,7 @@ export function SloLive({ slo }: { slo: Slo }) {
     <>
       {!data.prometheus.ok ? (
         <div className="alert alert-error" role="alert" data-testid="prometheus-error">
-          <strong>{data.prometheus.configured ? "Prometheus unreachable" : "Prometheus not configured"}.</strong> {data.prometheus.error}
+          <strong>Live data unavailable.</strong> {data.prometheus.error}
         </div>
       ) : null}
       <div className="grid grid-4">
