@@ -27,7 +27,8 @@ export function SloForm({ existing }: { existing?: Slo }) {
   const fe = useFieldErrors();
   const save = useApiMutation(
     (body: unknown) => (existing ? apiFetch<Slo>(`/api/v1/slos/${existing.slug}`, { method: "PUT", body }) : apiFetch<Slo>("/api/v1/slos", { method: "POST", body })),
-    [["slos"], ["slis"]],
+    // The detail page caches the SLO under ["slo", slug]; drop it so it shows what was just saved.
+    [["slos"], ["slis"], ["slo"], ["slo-rules"], ["slo-live"], ["board"]],
   );
   const set = (k: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setForm({ ...form, [k]: e.target.value });
   const check = (k: "alertsEnabled" | "page" | "ticket") => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: e.target.checked });
