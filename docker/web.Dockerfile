@@ -5,7 +5,7 @@
 
 ARG NODE_IMAGE=node:20.19-bookworm-slim
 
-# 1) Only the manifests, so `npm ci` is cached until a package.json or the lockfile changes.
+# 1) Only the manifests, so the install is cached until a package.json or the lockfile changes.
 FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY . .
@@ -23,7 +23,9 @@ ENV NEXT_TELEMETRY_DISABLED=1 \
 # The repo pins npm 11 (packageManager); its allowScripts policy decides which install scripts run.
 RUN npm install -g npm@11.19.1
 COPY --from=manifests /out/ ./
-RUN --mount=type=cache,target=/root/.npm npm ci
+# npm ci refuses the lockfile (an optional vite dependency the registry does not serve); install
+# with the committed lockfile instead.
+RUN --mount=type=cache,target=/root/.npm npm install --no-audit --no-fund
 
 # 3) Build: Prisma client generation, then `next build` of apps/web.
 FROM deps AS build

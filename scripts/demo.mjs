@@ -18,8 +18,9 @@ const run = (cmd, args, opts = {}) => {
 };
 
 if (!existsSync(join(root, "node_modules/.package-lock.json"))) {
-  console.log("▸ installing dependencies (npm ci)…");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  // npm install, not npm ci: see scripts/test-all.mjs (an optional vite dependency the registry lacks).
+  console.log("▸ installing dependencies (npm install)…");
+  run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 if (!existsSync(join(root, "packages/db/src/generated/client.ts"))) {
   console.log("▸ generating the Prisma client…");

@@ -2,7 +2,7 @@
 // npm test — the one command that installs what the tests need and runs the whole suite:
 //  1. Debian packages the real-tool tests use (prometheus, prometheus-alertmanager with promtool and
 //     amtool, chromium), installed with apt-get when missing (needs root; services are not started)
-//  2. npm dependencies (npm ci) and the Prisma client (offline generate)
+//  2. npm dependencies (npm install with the lockfile) and the Prisma client (offline generate)
 //  3. typecheck of every workspace
 //  4. each workspace's Vitest suite (domain goldens + promtool/amtool, db on embedded PostgreSQL,
 //     integrations against real Prometheus/Alertmanager and contract servers, synth, stack-check,
@@ -56,7 +56,10 @@ if (missing.length) {
 }
 
 // 2. npm dependencies and the Prisma client.
-if (!existsSync(join(root, "node_modules/.package-lock.json"))) step("npm ci", "npm", ["ci", "--no-audit", "--no-fund"]);
+// `npm install`, not `npm ci`: vite lists an optional dependency (napi-windows-process-start-time)
+// that the registry does not serve, so the lockfile cannot record it and `npm ci` refuses the
+// lockfile as out of sync. `npm install` with the committed lockfile installs the same versions.
+if (!existsSync(join(root, "node_modules/.package-lock.json"))) step("npm install", "npm", ["install", "--no-audit", "--no-fund"]);
 step("prisma generate (offline)", "npm", ["run", "db:generate"]);
 
 // 3. Typecheck.
