@@ -18,7 +18,10 @@ const EnvSchema = z.object({
   /** Where Alertmanager reaches Burnrate's webhook receiver (compose: http://web:3000/...). */
   BURNRATE_ALERTMANAGER_WEBHOOK_URL: z.string().url().optional(),
   /** "off" disables login (every caller is an administrator): single-user local trials only. */
-  BURNRATE_AUTH: z.enum(["on", "off"]).default("off"),
+  BURNRATE_AUTH: z.enum(["on", "off"]).default("on"),
+  /** First administrator, created at start when no user exists yet (compose, fresh installs). */
+  BURNRATE_ADMIN_EMAIL: z.string().email().optional(),
+  BURNRATE_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
   /** Optional bearer token required on the Alertmanager webhook and /api/metrics. */
   BURNRATE_WEBHOOK_TOKEN: z.string().min(16).optional(),
   /** Evaluation interval of the long-window/metadata rule groups (default 5m; the demo uses 1m so budgets show at once). */
