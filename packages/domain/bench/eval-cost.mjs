@@ -6,7 +6,7 @@
 //
 // Uses /usr/bin/prometheus and /usr/bin/promtool, loopback ports 19120-19121 only.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from "node:fs";
+import { cpSync, existsSync, openSync, readFileSync, rmSync, writeSync, closeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -132,7 +132,9 @@ async function measure(variant, port) {
     for (let i = 0; ; i++) {
       try {
         if ((await fetch(`${base}/-/ready`)).ok) break;
-      } catch {}
+      } catch {
+        // not listening yet
+      }
       if (i > 200 || proc.exitCode !== null) throw new Error(`prometheus (${variant}) did not start:\n${log}`);
       await sleep(100);
     }
