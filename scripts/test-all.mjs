@@ -3,7 +3,7 @@
 //  1. Debian packages the real-tool tests use (prometheus, prometheus-alertmanager with promtool and
 //     amtool, chromium), installed with apt-get when missing (needs root; services are not started)
 //  2. npm dependencies (npm install with the lockfile) and the Prisma client (offline generate)
-//  3. typecheck of every workspace
+//  3. typecheck of every workspace and ESLint
 //  4. each workspace's Vitest suite (domain goldens + promtool/amtool, db on embedded PostgreSQL,
 //     integrations against real Prometheus/Alertmanager and contract servers, synth, stack-check,
 //     demo-service), one workspace at a time because several start servers
@@ -62,8 +62,9 @@ if (missing.length) {
 if (!existsSync(join(root, "node_modules/.package-lock.json"))) step("npm install", "npm", ["install", "--no-audit", "--no-fund"]);
 step("prisma generate (offline)", "npm", ["run", "db:generate"]);
 
-// 3. Typecheck.
+// 3. Typecheck and lint (package boundaries are lint rules).
 step("typecheck", "npx", ["turbo", "run", "typecheck", "--concurrency=2", "--output-logs=errors-only"]);
+step("lint", "npx", ["eslint", ".", "--max-warnings", "0"]);
 
 // 4. Unit and integration suites, one workspace at a time.
 for (const ws of ["@burnrate/domain", "@burnrate/db", "@burnrate/integrations", "@burnrate/synth", "@burnrate/stack-check", "@burnrate/demo-service"]) {
