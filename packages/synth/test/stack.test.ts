@@ -87,7 +87,10 @@ describe('startLocalStack', () => {
     expect(ratio1h).toBeGreaterThan(0.03); // ongoing fast burn (+6% for the last 40 min)
     const live10m = one(await query(r.prometheusUrl, 'sum(increase(http_requests_total{service="checkout"}[10m]))'));
     const model10m = model.increase('checkout', now - 600, now);
-    expect(Math.abs(live10m - model10m) / model10m).toBeLessThan(0.05); // no jump at the seam
+    // No jump at the seam. increase() extrapolates to the window edges; with 60 s backfilled samples
+    // in a 10 m window that alone can be off by up to one sample interval (10%), so allow 12%: a
+    // seam jump or fake reset is off by 100% or more (see the resets() check below).
+    expect(Math.abs(live10m - model10m) / model10m).toBeLessThan(0.12);
     expect(one(await query(r.prometheusUrl, 'sum(resets(http_requests_total[2h])) + sum(resets(http_request_duration_seconds_bucket[2h]))'))).toBe(0);
     expect(one(await query(r.prometheusUrl, 'count(http_request_duration_seconds_bucket{service="checkout"})'))).toBe(9);
     expect(one(await query(r.prometheusUrl, 'count(up == 1)'))).toBe(3);
