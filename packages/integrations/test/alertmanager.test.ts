@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AlertmanagerClient } from "../src/alertmanager";
 import { UpstreamError } from "../src/http";
 import { AlertmanagerFilePusher } from "../src/push";
-import { AMTOOL_BIN, MINIMAL_AM_CONFIG, haveBinaries, startAlertmanager, type AlertmanagerHandle } from "./helpers/servers";
+import { AMTOOL_BIN, MINIMAL_AM_CONFIG, startAlertmanager, type AlertmanagerHandle } from "./helpers/servers";
 
 const routedConfig = (receiverUrl: string, extra = "") => `route:
   receiver: default
@@ -26,7 +26,7 @@ inhibit_rules:
     equal: [slo]
 `;
 
-describe.skipIf(!haveBinaries)("Alertmanager client and pusher against a real Alertmanager", () => {
+describe("Alertmanager client and pusher against a real Alertmanager", () => {
   let am: AlertmanagerHandle;
   let client: AlertmanagerClient;
   let pusher: AlertmanagerFilePusher;

@@ -34,6 +34,7 @@ const PROMETHEUS = "/usr/bin/prometheus";
 const PROMTOOL = "/usr/bin/promtool";
 const run = promisify(execFile);
 const haveProm = existsSync(PROMETHEUS) && existsSync(PROMTOOL);
+if (!haveProm) throw new Error("missing Debian prometheus/prometheus-alertmanager binaries; install them (npm test does: apt-get install prometheus prometheus-alertmanager) instead of skipping these tests");
 
 async function freePort(exclude: number[] = []): Promise<number> {
   const candidates = Array.from({ length: 100 }, (_, i) => 19500 + i).filter((p) => !exclude.includes(p));
@@ -52,7 +53,7 @@ async function freePort(exclude: number[] = []): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!haveProm)("DORA PromQL over a backfilled + scraped Prometheus equals computeDora", () => {
+describe("DORA PromQL over a backfilled + scraped Prometheus equals computeDora", () => {
   const now = Date.now();
   const { deployments, incidents, midnight } = seedHistory(now);
   const rows = { deployments, incidents };

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { PrometheusClient } from "../src/prometheus";
 import { MANAGED_HEADER, PrometheusFilePusher, ReloadCoalescer, type RuleFile } from "../src/push";
-import { PROMTOOL_BIN, haveBinaries, startPrometheus, type PrometheusHandle } from "./helpers/servers";
+import { PROMTOOL_BIN, startPrometheus, type PrometheusHandle } from "./helpers/servers";
 
 const rules = (group: string, record: string, expr = "vector(1)"): string =>
   `groups:\n  - name: ${group}\n    interval: 30s\n    rules:\n      - record: ${record}\n        expr: ${expr}\n        labels: {slo: ${group}}\n`;
@@ -22,7 +22,7 @@ async function loadedGroups(c: PrometheusClient): Promise<string[]> {
   return (await c.rules()).map((g) => `${path.basename(g.file)}/${g.name}`).sort();
 }
 
-describe.skipIf(!haveBinaries)("PrometheusFilePusher against a real Prometheus", () => {
+describe("PrometheusFilePusher against a real Prometheus", () => {
   let prom: PrometheusHandle;
   let client: PrometheusClient;
   let pusher: PrometheusFilePusher;
