@@ -1,6 +1,6 @@
 import { promqlString } from "../promql/escape";
 import type { SloSpec } from "../spec/slo";
-import type { Tier } from "../spec/common";
+import { durationToSeconds, type Tier } from "../spec/common";
 import {
   alertsAnnotation,
   type CommonDashboardOptions,
@@ -56,15 +56,8 @@ export function sloDashboardPeriodWindow(bundle: SloDashboardBundle): string {
   return bundle.slo.window === "calendar-month" ? "30d" : bundle.slo.window;
 }
 
-function durationSeconds(d: string): number {
-  const unit: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
-  let total = 0;
-  for (const m of d.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(m[1]) * (unit[m[2] ?? "s"] ?? 1);
-  return total;
-}
-
 function sortWindows(ws: Iterable<string>): string[] {
-  return [...new Set(ws)].sort((a, b) => durationSeconds(a) - durationSeconds(b) || a.localeCompare(b));
+  return [...new Set(ws)].sort((a, b) => durationToSeconds(a) - durationToSeconds(b) || a.localeCompare(b));
 }
 
 /**

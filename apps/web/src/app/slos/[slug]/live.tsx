@@ -1,4 +1,5 @@
 "use client";
+import { durationToSeconds } from "@burnrate/domain";
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { burn, burnAt, burnTone, dateTime, pct } from "~/components/format";
 import { Badge, ErrorBox, Loading } from "~/components/ui";
@@ -34,7 +35,7 @@ export function SloLive({ slo }: { slo: Slo }) {
   if (!data) return null;
   const live = data.live;
   const budgetTarget = 1 - slo.objective / 100;
-  const windows = live ? Object.keys(live.burnSeries).sort((a, b) => dur(a) - dur(b)) : [];
+  const windows = live ? Object.keys(live.burnSeries).sort((a, b) => durationToSeconds(a) - durationToSeconds(b)) : [];
   const burnRows = live ? mergeSeries(live.burnSeries) : [];
   return (
     <>
@@ -135,11 +136,6 @@ export function SloLive({ slo }: { slo: Slo }) {
       ) : null}
     </>
   );
-}
-
-function dur(w: string): number {
-  const m = /^(\d+)([smhd])/.exec(w);
-  return m ? Number(m[1]) * (({ s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2] ?? "s"] ?? 1) : 0;
 }
 
 function mergeSeries(s: Record<string, { t: number; v: number }[]>): Record<string, number>[] {
