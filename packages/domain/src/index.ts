@@ -14,3 +14,5 @@ export * from "./alertmanager/index";
 export * from "./formats/index";
 export * from "./diff";
 export * from "./policy-eval";
+export * from "./auth/sso";
+export * from "./net/outbound";

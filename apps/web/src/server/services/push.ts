@@ -14,6 +14,7 @@ import { decryptSecret } from "../crypto";
 import { env } from "~/lib/env";
 import { db } from "../db";
 import { ApiError } from "../http/errors";
+import { outboundRefusal } from "../outbound";
 import { alertmanagerYaml, dashboards, hashFiles, mimirNamespaces, ruleFiles } from "./artifacts";
 
 /**
@@ -200,6 +201,9 @@ export async function pushTarget(targetId: string, opts: { triggeredBy: string; 
   });
   outcome ??= await (async () => {
     try {
+      // Checked again at send time: the name may resolve somewhere else than when it was saved.
+      const refused = await outboundRefusal(t.url);
+      if (refused) return { ok: false as const, stage: "connect", error: refused };
       return await pusherFor(t).push(files);
     } catch (err) {
       return { ok: false as const, stage: "configure", error: (err as Error).message };
@@ -237,7 +241,8 @@ export async function reconcileTarget(targetId: string, triggeredBy = "reconcile
   const lastApplied = await db().revision.findFirst({ where: { targetId: t.id, status: "applied" }, orderBy: { createdAt: "desc" } });
   let st: { state: string; message: string };
   try {
-    st = await pusherFor(t).status(files);
+    const refused = await outboundRefusal(t.url);
+    st = refused ? { state: "refused", message: refused } : await pusherFor(t).status(files);
   } catch (err) {
     st = { state: "unreachable", message: (err as Error).message };
   }
@@ -245,9 +250,9 @@ export async function reconcileTarget(targetId: string, triggeredBy = "reconcile
     await db().pushTarget.update({ where: { id: t.id }, data: { status: "in_sync", statusMessage: "", lastSyncAt: new Date() } });
     return;
   }
-  if (st.state === "unreachable") {
+  if (st.state === "unreachable" || st.state === "refused") {
     const failures = t.failureCount + 1;
-    await db().pushTarget.update({ where: { id: t.id }, data: { status: "failing", statusMessage: `unreachable: ${st.message}`.slice(0, 2000), lastSyncAt: new Date(), failureCount: failures, nextAttemptAt: new Date(Date.now() + backoffMs(failures)) } });
+    await db().pushTarget.update({ where: { id: t.id }, data: { status: "failing", statusMessage: `${st.state}: ${st.message}`.slice(0, 2000), lastSyncAt: new Date(), failureCount: failures, nextAttemptAt: new Date(Date.now() + backoffMs(failures)) } });
     return;
   }
   if (st.state === "drifted") await db().pushTarget.update({ where: { id: t.id }, data: { status: "drifted", statusMessage: st.message.slice(0, 2000) } });

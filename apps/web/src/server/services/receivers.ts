@@ -4,6 +4,7 @@ import { requireTeamRole, type Principal } from "../auth";
 import { decryptSecret, encryptSecret } from "../crypto";
 import { db } from "../db";
 import { ApiError, notFound, versionConflict } from "../http/errors";
+import { assertOutboundAllowed } from "../outbound";
 import { onCatalogChanged } from "./hooks";
 
 /**
@@ -34,6 +35,12 @@ function redact(kind: string, secret: Record<string, unknown>): Record<string, s
   return kind ? out : {};
 }
 
+/** Alertmanager posts to these URLs from inside the network, so they get the same SSRF policy as push targets. */
+async function assertReceiverUrlsAllowed(config: ReceiverSpec): Promise<void> {
+  if (config.kind === "webhook") await assertOutboundAllowed(config.url, "config.url");
+  if (config.kind === "slack") await assertOutboundAllowed(config.apiUrl, "config.apiUrl");
+}
+
 type Row = { id: string; slug: string; name: string; kind: string; severities: string[]; config: unknown; secretCiphertext: string | null; version: number; team: { slug: string; name: string } };
 function out(r: Row) {
   const secret = r.secretCiphertext ? (JSON.parse(decryptSecret(r.secretCiphertext)) as Record<string, unknown>) : {};
@@ -50,6 +57,7 @@ export async function createReceiver(raw: unknown, actor: Principal) {
   requireTeamRole(actor, spec.team, "editor", "adding an alert receiver");
   const team = await db().team.findUnique({ where: { slug: spec.team } });
   if (!team) throw new ApiError("validation_failed", `team: team "${spec.team}" does not exist`, { team: "does not exist" });
+  await assertReceiverUrlsAllowed(spec.config);
   const { publicPart, secretPart } = split(spec.config);
   const row = await db().alertReceiver.create({
     data: { slug: spec.slug, name: spec.name, teamId: team.id, kind: spec.config.kind, severities: spec.severities, config: publicPart as object, secretCiphertext: Object.keys(secretPart).length ? encryptSecret(JSON.stringify(secretPart)) : null },
@@ -74,6 +82,7 @@ export async function updateReceiver(slug: string, raw: unknown, actor: Principa
   if (spec.team !== cur.team.slug) requireTeamRole(actor, spec.team, "editor", "moving an alert receiver");
   const team = await db().team.findUnique({ where: { slug: spec.team } });
   if (!team) throw new ApiError("validation_failed", `team: team "${spec.team}" does not exist`, { team: "does not exist" });
+  await assertReceiverUrlsAllowed(spec.config);
   const { publicPart, secretPart } = split(spec.config);
   const row = await db().alertReceiver.update({
     where: { id: cur.id, version: body.version },

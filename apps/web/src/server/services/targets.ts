@@ -7,6 +7,7 @@ import { encryptSecret } from "../crypto";
 import { requireAdmin, type Principal } from "../auth";
 import { db } from "../db";
 import { ApiError, notFound, versionConflict } from "../http/errors";
+import { assertOutboundAllowed } from "../outbound";
 import { ruleFiles } from "./artifacts";
 import { pushTarget, reconcileTarget, type TargetSettings } from "./push";
 
@@ -64,6 +65,7 @@ export async function getTarget(id: string) {
 export async function createTarget(input: unknown, actor: Principal) {
   requireAdmin(actor, "managing push targets");
   const spec = TargetInputSchema.parse(input);
+  await assertOutboundAllowed(spec.url, "url");
   const { token, ...data } = spec;
   const row = await db().pushTarget.create({ data: { ...data, tokenCiphertext: token ? encryptSecret(token) : null } });
   await db().auditEvent.create({ data: { actor: actor.name, action: "target.create", entityType: "push_target", entityId: row.id, entitySlug: row.name, after: { ...data, token: token ? "(set)" : "(none)" } } });
@@ -77,6 +79,7 @@ export async function updateTarget(id: string, input: unknown, actor: Principal)
   const cur = await db().pushTarget.findUnique({ where: { id } });
   if (!cur) throw notFound(`push target "${id}"`);
   if (cur.version !== version) throw versionConflict(`push target "${cur.name}"`, cur.version);
+  await assertOutboundAllowed(spec.url, "url");
   const { token, ...data } = spec;
   const tokenCiphertext = token === undefined ? cur.tokenCiphertext : token === "" ? null : encryptSecret(token);
   const row = await db().pushTarget.update({ where: { id, version }, data: { ...data, tokenCiphertext, version: { increment: 1 }, nextAttemptAt: null, failureCount: 0 } });
