@@ -18,6 +18,7 @@ import type * as EmbeddedModuleNs from "@burnrate/db/embedded";
 import { startLocalStack } from "@burnrate/synth";
 
 type EmbeddedModule = typeof EmbeddedModuleNs;
+import { IDP_CLIENT_ID, IDP_CLIENT_SECRET, startIdp } from "./support/oidc-idp";
 import { startHarness, stopPid, alive, type PrometheusProcess } from "./support/harness";
 import { e2eState, log, tail } from "./support/state";
 
@@ -286,11 +287,23 @@ export default async function globalSetup(): Promise<void> {
     };
     const authPort = await port();
     const authBaseUrl = `http://127.0.0.1:${authPort}`;
+    // 7. A real OpenID Provider for single sign-on on that replica (support/oidc-idp.ts).
+    const idp = await startIdp(`${authBaseUrl}/api/auth/oidc/callback`);
+    state.stops.push({ name: "oidc provider", stop: () => idp.close() });
+    const oidcEnv = {
+      BURNRATE_OIDC_ISSUER: idp.issuer,
+      BURNRATE_OIDC_CLIENT_ID: IDP_CLIENT_ID,
+      BURNRATE_OIDC_CLIENT_SECRET: IDP_CLIENT_SECRET,
+      BURNRATE_OIDC_DISPLAY_NAME: "Example SSO",
+      BURNRATE_OIDC_SCOPES: "openid email profile groups",
+      BURNRATE_OIDC_ROLE_MAPPING: "sre=admin,payments-devs=payments:editor,managers=*:viewer",
+      BURNRATE_OIDC_ALLOWED_DOMAINS: "example.com,burnrate.local",
+    };
     const authLog = join(tmp, "next-auth.log");
     const afd = openSync(authLog, "a");
     const authNext = spawn(process.execPath, [join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(authPort), "-H", "127.0.0.1"], {
       cwd: WEB_DIR,
-      env: { ...env, PORT: String(authPort), BURNRATE_PUBLIC_URL: authBaseUrl, BURNRATE_AUTH: "on", BURNRATE_RECONCILER: "off" },
+      env: { ...env, PORT: String(authPort), BURNRATE_PUBLIC_URL: authBaseUrl, BURNRATE_AUTH: "on", BURNRATE_RECONCILER: "off", ...oidcEnv },
       detached: true,
       stdio: ["ignore", afd, afd],
     });
@@ -323,6 +336,7 @@ export default async function globalSetup(): Promise<void> {
       ...tokens,
       E2E_AUTH_BASE_URL: authBaseUrl,
       E2E_AUTH_PASSWORD: authPassword,
+      E2E_IDP_URL: idp.issuer,
       E2E_BASE_URL: baseUrl,
       E2E_PROMETHEUS_URL: stack.prometheusUrl,
       E2E_ALERTMANAGER_URL: stack.alertmanagerUrl,

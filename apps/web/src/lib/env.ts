@@ -1,4 +1,5 @@
 import "server-only";
+import { parseOutboundPolicy, parseRoleMapping } from "@burnrate/domain";
 import { z } from "zod";
 
 /**
@@ -22,6 +23,29 @@ const EnvSchema = z.object({
   /** First administrator, created at start when no user exists yet (compose, fresh installs). */
   BURNRATE_ADMIN_EMAIL: z.string().email().optional(),
   BURNRATE_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  /** "off" refuses email/password sign-in (use with OIDC; API tokens keep working). */
+  BURNRATE_PASSWORD_LOGIN: z.enum(["on", "off"]).default("on"),
+  /** OpenID Connect single sign-on: issuer URL (discovery at /.well-known/openid-configuration). */
+  BURNRATE_OIDC_ISSUER: z.string().url().optional(),
+  BURNRATE_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** Omit for a public client (PKCE only). */
+  BURNRATE_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Label of the sign-in button, e.g. "Okta" → "Sign in with Okta". */
+  BURNRATE_OIDC_DISPLAY_NAME: z.string().min(1).max(60).default("single sign-on"),
+  BURNRATE_OIDC_SCOPES: z.string().default("openid email profile"),
+  /** Claim holding the user's groups (ID token or userinfo). */
+  BURNRATE_OIDC_GROUPS_CLAIM: z.string().min(1).default("groups"),
+  /** group=admin, group=team:role, group=*:role; when set, SSO users' roles follow their groups at every sign-in. */
+  BURNRATE_OIDC_ROLE_MAPPING: z.string().optional(),
+  /** Comma-separated email domains allowed to sign in through SSO (default: any). */
+  BURNRATE_OIDC_ALLOWED_DOMAINS: z.string().optional(),
+  /** "off": only users an administrator created beforehand may sign in through SSO. */
+  BURNRATE_OIDC_AUTO_CREATE: z.enum(["on", "off"]).default("on"),
+  /**
+   * SSRF guard for target/receiver URLs: comma-separated hosts or CIDRs that URLs may point to.
+   * Unset: any host except cloud metadata / link-local addresses. "public": no private, loopback or link-local addresses.
+   */
+  BURNRATE_OUTBOUND_ALLOW: z.string().optional(),
   /** Optional bearer token required on the Alertmanager webhook and /api/metrics. */
   BURNRATE_WEBHOOK_TOKEN: z.string().min(16).optional(),
   /** Evaluation interval of the long-window/metadata rule groups (default 5m; the demo uses 1m so budgets show at once). */
@@ -41,6 +65,16 @@ export function env(): Env {
   if (!parsed.success) {
     throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }
-  cached = parsed.data;
+  const d = parsed.data;
+  if (d.BURNRATE_OIDC_ISSUER && !d.BURNRATE_OIDC_CLIENT_ID) throw new Error("invalid environment: BURNRATE_OIDC_CLIENT_ID is required when BURNRATE_OIDC_ISSUER is set");
+  // Fail at start, not at the first sign-in or push, when these are malformed.
+  for (const [name, parse] of [["BURNRATE_OIDC_ROLE_MAPPING", parseRoleMapping], ["BURNRATE_OUTBOUND_ALLOW", parseOutboundPolicy]] as const) {
+    try {
+      parse(d[name]);
+    } catch (err) {
+      throw new Error(`invalid environment: ${name}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  cached = d;
   return cached;
 }

@@ -33,7 +33,7 @@ export function authEnabled(): boolean {
 
 async function principalForUser(userId: string, via: Principal["via"]): Promise<Principal | null> {
   const u = await db().user.findUnique({ where: { id: userId }, include: { memberships: { include: { team: true } } } });
-  if (!u) return null;
+  if (!u || u.disabled) return null;
   return {
     id: u.id, name: u.email, email: u.email, displayName: u.name || u.email, isAdmin: u.isAdmin, via,
     roles: Object.fromEntries(u.memberships.map((m) => [m.team.slug, m.role as Role])),
@@ -49,8 +49,10 @@ export async function resolvePrincipal(req: NextRequest): Promise<Principal | nu
     if (!m?.[1]) throw new ApiError("unauthorized", "malformed Authorization header; use: Authorization: Bearer br_…");
     const t = await db().apiToken.findUnique({ where: { tokenHash: sha256(m[1]) } });
     if (!t) throw new ApiError("unauthorized", "unknown or revoked API token");
+    const who = await principalForUser(t.userId, "token");
+    if (!who) throw new ApiError("unauthorized", "this API token belongs to a disabled user");
     void db().apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
-    return principalForUser(t.userId, "token");
+    return who;
   }
   const sid = req.cookies.get(SESSION_COOKIE)?.value;
   if (!sid) return null;

@@ -1,0 +1,174 @@
+import "server-only";
+import { identityFromClaims, parseRoleMapping, rolesFromGroups, type RoleMapping, type SsoIdentity } from "@burnrate/domain";
+import * as client from "openid-client";
+import { env } from "~/lib/env";
+import { db } from "./db";
+
+/**
+ * OpenID Connect sign-in (authorization code flow with PKCE, state and nonce) through
+ * openid-client, a certified relying-party library. Discovery is cached per process and retried
+ * on failure, so an identity provider that is down at start does not need a restart.
+ */
+export type OidcSettings = {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  displayName: string;
+  scopes: string;
+  groupsClaim: string;
+  mapping: RoleMapping;
+  allowedDomains: string[];
+  autoCreate: boolean;
+};
+
+export function oidcSettings(): OidcSettings | null {
+  const e = env();
+  if (!e.BURNRATE_OIDC_ISSUER || !e.BURNRATE_OIDC_CLIENT_ID) return null;
+  return {
+    issuer: e.BURNRATE_OIDC_ISSUER,
+    clientId: e.BURNRATE_OIDC_CLIENT_ID,
+    clientSecret: e.BURNRATE_OIDC_CLIENT_SECRET,
+    displayName: e.BURNRATE_OIDC_DISPLAY_NAME,
+    scopes: e.BURNRATE_OIDC_SCOPES,
+    groupsClaim: e.BURNRATE_OIDC_GROUPS_CLAIM,
+    mapping: parseRoleMapping(e.BURNRATE_OIDC_ROLE_MAPPING),
+    allowedDomains: (e.BURNRATE_OIDC_ALLOWED_DOMAINS ?? "").split(",").map((d) => d.trim().toLowerCase()).filter(Boolean),
+    autoCreate: e.BURNRATE_OIDC_AUTO_CREATE !== "off",
+  };
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+type Cache = { config?: Promise<client.Configuration>; key?: string };
+const cache = ((globalThis as unknown as { burnrateOidc?: Cache }).burnrateOidc ??= {});
+
+/** Discovered configuration; plain http is accepted only for an issuer on loopback (development, tests). */
+export function oidcConfig(s: OidcSettings): Promise<client.Configuration> {
+  const key = `${s.issuer}|${s.clientId}`;
+  if (cache.config && cache.key === key) return cache.config;
+  const issuer = new URL(s.issuer);
+  const insecure = issuer.protocol === "http:";
+  if (insecure && !LOOPBACK.has(issuer.hostname)) throw new OidcError("BURNRATE_OIDC_ISSUER must be https (plain http is only allowed on localhost)");
+  const p = client
+    .discovery(issuer, s.clientId, s.clientSecret ? { client_secret: s.clientSecret } : undefined, s.clientSecret ? client.ClientSecretBasic(s.clientSecret) : client.None(), {
+      execute: insecure ? [client.allowInsecureRequests] : [],
+      timeout: 10,
+    })
+    .catch((err: unknown) => {
+      cache.config = undefined; // try again on the next sign-in
+      throw new OidcError(`could not reach the identity provider at ${s.issuer}: ${describeOidcError(err)}`);
+    });
+  cache.config = p;
+  cache.key = key;
+  return p;
+}
+
+/** A sign-in failure that is shown to the user on the login page. */
+export class OidcError extends Error {}
+
+/**
+ * openid-client wraps the precise reason (e.g. 'unexpected "state" response parameter value') in
+ * `cause`, and OAuth error responses carry error/error_description: show all of it.
+ */
+export function describeOidcError(err: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  for (let depth = 0; cur instanceof Error && depth < 4; depth++) {
+    const e = cur as Error & { error?: unknown; error_description?: unknown };
+    const oauth = typeof e.error === "string" ? `${e.error}${typeof e.error_description === "string" ? `: ${e.error_description}` : ""}` : "";
+    for (const m of [e.message, oauth]) if (m && !parts.includes(m)) parts.push(m);
+    cur = e.cause;
+  }
+  return parts.join(" – ") || String(err);
+}
+
+export type LoginState = { state: string; nonce: string; verifier: string; next: string };
+
+export async function authorizationRedirect(s: OidcSettings, redirectUri: string, next: string): Promise<{ url: URL; login: LoginState }> {
+  const config = await oidcConfig(s);
+  const verifier = client.randomPKCECodeVerifier();
+  const login: LoginState = { state: client.randomState(), nonce: client.randomNonce(), verifier, next };
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: s.scopes,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+    state: login.state,
+    nonce: login.nonce,
+  });
+  return { url, login };
+}
+
+/** Exchanges the code, checks state/nonce/PKCE and the ID token, and reads the identity. */
+export async function completeLogin(s: OidcSettings, callbackUrl: URL, login: LoginState): Promise<SsoIdentity> {
+  const config = await oidcConfig(s);
+  const err = callbackUrl.searchParams.get("error");
+  if (err) throw new OidcError(`the identity provider refused the sign-in: ${callbackUrl.searchParams.get("error_description") ?? err}`);
+  let tokens;
+  try {
+    tokens = await client.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: login.verifier, expectedState: login.state, expectedNonce: login.nonce, idTokenExpected: true });
+  } catch (e) {
+    throw new OidcError(`sign-in could not be completed: ${describeOidcError(e)}`);
+  }
+  const idClaims = tokens.claims();
+  if (!idClaims) throw new OidcError("the identity provider returned no ID token");
+  let claims: Record<string, unknown> = { ...idClaims };
+  // Many providers put email/groups only in userinfo.
+  if ((!claims.email || claims[s.groupsClaim] === undefined) && config.serverMetadata().userinfo_endpoint) {
+    try {
+      const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
+      claims = { ...info, ...claims, email: claims.email ?? info.email, [s.groupsClaim]: claims[s.groupsClaim] ?? info[s.groupsClaim] };
+    } catch (e) {
+      if (!claims.email) throw new OidcError(`could not read the user's profile from the identity provider: ${describeOidcError(e)}`);
+    }
+  }
+  const r = identityFromClaims(claims, { allowedDomains: s.allowedDomains, groupsClaim: s.groupsClaim });
+  if (!r.ok) throw new OidcError(r.reason);
+  return r.identity;
+}
+
+/**
+ * Finds or provisions the Burnrate user for an SSO identity. Linking is by (issuer, subject); the
+ * first SSO sign-in of a user an administrator created beforehand links by email. With a role
+ * mapping configured, admin flag and team roles follow the IdP groups at every sign-in.
+ */
+export async function upsertSsoUser(s: OidcSettings, id: SsoIdentity): Promise<{ userId: string; created: boolean }> {
+  const linked = await db().user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: s.issuer, oidcSubject: id.subject } } });
+  let user = linked;
+  let created = false;
+  if (!user) {
+    const byEmail = await db().user.findUnique({ where: { email: id.email } });
+    if (byEmail?.oidcSubject) throw new OidcError(`${id.email} is already linked to another single sign-on identity; ask an administrator`);
+    if (byEmail) {
+      user = await db().user.update({ where: { id: byEmail.id }, data: { oidcIssuer: s.issuer, oidcSubject: id.subject, name: byEmail.name || id.name } });
+      await audit("user.sso-link", user.id, id.email, null, { issuer: s.issuer, subject: id.subject });
+    } else {
+      if (!s.autoCreate) throw new OidcError(`there is no Burnrate account for ${id.email}; ask an administrator to add you`);
+      user = await db().user.create({ data: { email: id.email, name: id.name, oidcIssuer: s.issuer, oidcSubject: id.subject } });
+      created = true;
+      await audit("user.create", user.id, id.email, null, { email: id.email, via: "sso", issuer: s.issuer });
+    }
+  }
+  if (user.disabled) throw new OidcError("this account is disabled; ask an administrator");
+  if (s.mapping.length > 0) await syncRoles(s, user.id, id);
+  return { userId: user.id, created };
+}
+
+async function syncRoles(s: OidcSettings, userId: string, id: SsoIdentity): Promise<void> {
+  const teams = await db().team.findMany({ select: { id: true, slug: true } });
+  const want = rolesFromGroups(s.mapping, id.groups, teams.map((t) => t.slug));
+  const before = await db().user.findUniqueOrThrow({ where: { id: userId }, include: { memberships: { include: { team: true } } } });
+  const had = Object.fromEntries(before.memberships.map((m) => [m.team.slug, m.role as string]));
+  const same = before.isAdmin === want.isAdmin && JSON.stringify(Object.entries(had).sort()) === JSON.stringify(Object.entries(want.roles).sort());
+  if (same) return;
+  const slugToId = new Map(teams.map((t) => [t.slug, t.id]));
+  await db().$transaction([
+    db().membership.deleteMany({ where: { userId } }),
+    db().membership.createMany({ data: Object.entries(want.roles).map(([slug, role]) => ({ userId, teamId: slugToId.get(slug) ?? "", role })) }),
+    db().user.update({ where: { id: userId }, data: { isAdmin: want.isAdmin } }),
+  ]);
+  await audit("user.roles-from-sso", userId, id.email, { isAdmin: before.isAdmin, roles: had }, { isAdmin: want.isAdmin, roles: want.roles, groups: id.groups });
+}
+
+async function audit(action: string, userId: string, email: string, before: object | null, after: object): Promise<void> {
+  await db().auditEvent.create({ data: { actor: `sso:${email}`, action, entityType: "user", entityId: userId, entitySlug: email, before: before ?? undefined, after } });
+}
