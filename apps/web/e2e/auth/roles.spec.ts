@@ -39,6 +39,11 @@ test.describe("authorization on every mutating endpoint", () => {
       return r.body as Record<string, unknown> & { version: number };
     };
     const checkoutSlo = async () => version("/api/v1/slos/checkout-availability");
+    // A throwaway user the user-management cases act on.
+    const target = await admin("POST", "/api/v1/users", { email: `${uniq("matrix-target")}@example.com`, name: "Matrix target" });
+    expect(target.status, target.text).toBe(201);
+    const targetId = String(target.body.id);
+    const targetEmail = String(target.body.email);
 
     const cases: Case[] = [
       { name: "create a team", allowed: ADMIN, request: async () => ({ method: "POST", path: "/api/v1/teams", body: { slug: uniq("t"), name: "Matrix team" } }), cleanup: async (r) => void (await admin("DELETE", `/api/v1/teams/${String(r.body.slug)}`)) },
@@ -56,6 +61,9 @@ test.describe("authorization on every mutating endpoint", () => {
       { name: "create a push target", allowed: ADMIN, request: async () => ({ method: "POST", path: "/api/v1/targets", body: { name: uniq("target"), kind: "prometheus", url: "http://127.0.0.1:9", mode: "file", settings: { rulesDir: "/nonexistent/burnrate-matrix" }, enabled: false } }), cleanup: async (r) => void (await admin("DELETE", `/api/v1/targets/${String(r.body.id)}`)) },
       { name: "create a webhook integration", allowed: ADMIN, request: async () => ({ method: "POST", path: "/api/v1/integrations", body: { name: uniq("integration"), provider: "github" } }) },
       { name: "create a user", allowed: ADMIN, request: async () => ({ method: "POST", path: "/api/v1/users", body: { email: `${uniq("u")}@example.com`, password: "correct horse battery", memberships: [] } }) },
+      { name: "change a user", allowed: ADMIN, request: async () => ({ method: "PATCH", path: `/api/v1/users/${targetId}`, body: { name: uniq("renamed") } }) },
+      { name: "give a user a role on payments (team admin)", allowed: ADMIN, request: async () => ({ method: "PUT", path: `/api/v1/teams/payments/members/${encodeURIComponent(targetEmail)}`, body: { role: "viewer" } }) },
+      { name: "remove a user from payments (team admin)", allowed: ADMIN, request: async () => ({ method: "DELETE", path: `/api/v1/teams/payments/members/${encodeURIComponent(targetEmail)}` }) },
       { name: "roll back a revision", allowed: ADMIN, request: async () => ({ method: "POST", path: "/api/v1/revisions/does-not-exist/rollback" }) },
       { name: "sync all targets", allowed: ANY_EDITOR, request: async () => ({ method: "POST", path: "/api/v1/sync" }) },
       { name: "import OpenSLO", allowed: ANY_EDITOR, request: async () => ({ method: "POST", path: "/api/v1/import?format=openslo", body: "apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: checkout\nspec: {}\n" }) },

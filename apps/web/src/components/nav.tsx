@@ -7,7 +7,8 @@ import { useMe } from "~/lib/me";
 const SECTIONS: { title: string; links: { href: string; label: string }[] }[] = [
   { title: "Operate", links: [{ href: "/", label: "On-call board" }, { href: "/reports", label: "Error budget report" }, { href: "/dora", label: "DORA" }, { href: "/incidents", label: "Incidents" }] },
   { title: "Define", links: [{ href: "/slos", label: "SLOs" }, { href: "/slis", label: "SLIs" }, { href: "/services", label: "Services" }, { href: "/teams", label: "Teams" }, { href: "/policies", label: "Policies" }, { href: "/receivers", label: "Alert receivers" }] },
-  { title: "Deliver", links: [{ href: "/targets", label: "Push targets" }, { href: "/revisions", label: "Revisions" }, { href: "/audit", label: "Audit log" }, { href: "/settings", label: "API tokens" }] },
+  { title: "Deliver", links: [{ href: "/targets", label: "Push targets" }, { href: "/revisions", label: "Revisions" }, { href: "/audit", label: "Audit log" }] },
+  { title: "Access", links: [{ href: "/users", label: "Users and roles" }, { href: "/settings", label: "API tokens" }] },
 ];
 
 export function Nav() {

@@ -1,7 +1,8 @@
 "use client";
 import { TeamSpecSchema, fieldErrors } from "@burnrate/domain";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { cls, useFieldErrors } from "~/components/crud";
+import { TeamMembers } from "~/components/team-members";
 import { Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Team } from "~/lib/types";
@@ -14,6 +15,7 @@ export default function TeamsPage() {
   const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
   const perm = useMe();
   const [editing, setEditing] = useState<Team | "new" | null>(null);
+  const [membersOf, setMembersOf] = useState<string | null>(null);
   const [form, setForm] = useState(empty);
   const fe = useFieldErrors();
   const save = useApiMutation(
@@ -79,18 +81,24 @@ export default function TeamsPage() {
               <thead><tr><th>Name</th><th>Slug</th><th>Services</th><th>Description</th><th /></tr></thead>
               <tbody>
                 {teams.data.items.map((t) => (
-                  <tr key={t.id} data-testid={`team-${t.slug}`}>
+                  <Fragment key={t.id}>
+                  <tr data-testid={`team-${t.slug}`}>
                     <td><strong>{t.name}</strong></td>
                     <td className="mono">{t.slug}</td>
                     <td>{t.serviceCount ?? 0}</td>
                     <td className="muted">{t.description}</td>
                     <td style={{ textAlign: "right" }}>
                       <div className="btn-row" style={{ justifyContent: "flex-end" }}>
+                        <button className="btn" aria-expanded={membersOf === t.slug} onClick={() => setMembersOf(membersOf === t.slug ? null : t.slug)}>Members</button>
                         {perm.me && (perm.isAdmin || perm.me.roles[t.slug] === "admin") ? <button className="btn" onClick={() => open(t)}>Edit</button> : null}
                         {perm.isAdmin ? <button className="btn btn-danger" onClick={() => confirm(`Delete team ${t.name}?`) && del.mutate(t.slug)}>Delete</button> : null}
                       </div>
                     </td>
                   </tr>
+                  {membersOf === t.slug ? (
+                    <tr><td colSpan={5}><TeamMembers slug={t.slug} canManage={Boolean(perm.me && (perm.isAdmin || perm.me.roles[t.slug] === "admin"))} /></td></tr>
+                  ) : null}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
