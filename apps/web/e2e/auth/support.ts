@@ -1,7 +1,7 @@
 // Helpers for the auth suites. They run against a second `next start` with login enabled
 // (BURNRATE_AUTH=on, BURNRATE_RECONCILER=off) that shares the database of the main app; the
 // global setup creates the demo users and one API token per role.
-import type { APIRequestContext, APIResponse } from "@playwright/test";
+import type { APIRequestContext, APIResponse, Page } from "@playwright/test";
 
 function need(name: string): string {
   const v = process.env[name];
@@ -74,4 +74,15 @@ let counter = 0;
 export function uniq(prefix: string): string {
   counter += 1;
   return `${prefix}-${Date.now().toString(36)}-${counter}`.slice(0, 60);
+}
+
+/** A same-origin fetch from the page, as the UI itself would send it (cookie + Origin). */
+export async function pageFetch(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
+  return page.evaluate(
+    async ([m, p, b]) => {
+      const r = await fetch(p as string, { method: m as string, headers: b ? { "content-type": "application/json" } : {}, body: b ? JSON.stringify(b) : undefined });
+      return { status: r.status, text: await r.text() };
+    },
+    [method, path, body] as const,
+  );
 }

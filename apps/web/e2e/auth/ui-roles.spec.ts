@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { auth } from "./support";
+import { auth, pageFetch } from "./support";
 
 const SHOTS = resolve(import.meta.dirname, "..", "..", "test-results", "screenshots");
 
@@ -18,16 +18,6 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-/** A same-origin fetch from the page, as the UI itself would send it (cookie + Origin). */
-async function pageFetch(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
-  return page.evaluate(
-    async ([m, p, b]) => {
-      const r = await fetch(p as string, { method: m as string, headers: b ? { "content-type": "application/json" } : {}, body: b ? JSON.stringify(b) : undefined });
-      return { status: r.status, text: await r.text() };
-    },
-    [method, path, body] as const,
-  );
-}
 
 test.describe("roles in the browser", () => {
   test("signing in is required", async ({ page }) => {

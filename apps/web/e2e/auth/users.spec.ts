@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
-import { auth, call, uniq } from "./support";
+import { auth, call, pageFetch, uniq } from "./support";
 
 /** User and role management: administrators in /users, team admins on the Teams page. */
 
@@ -13,15 +13,6 @@ async function passwordLogin(browser: Browser, email: string, password: string):
   return page;
 }
 
-async function pageFetch(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; text: string }> {
-  return page.evaluate(
-    async ([m, p, b]) => {
-      const r = await fetch(p as string, { method: m as string, headers: b ? { "content-type": "application/json" } : {}, body: b ? JSON.stringify(b) : undefined });
-      return { status: r.status, text: await r.text() };
-    },
-    [method, path, body] as const,
-  );
-}
 
 test.describe("users and roles", () => {
   test("an administrator creates a user with a team role in the UI; the user gets exactly that role; disabling ends their session", async ({ browser, request }) => {
