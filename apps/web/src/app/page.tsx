@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
+import { DataTable } from "~/components/crud";
 import { budgetColor, burn, burnAt, burnTone, label, pct, stateTone } from "~/components/format";
 import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
@@ -62,39 +63,28 @@ export default function OnCallBoard() {
         {board.isLoading ? <Loading rows={6} label="Loading board" /> : null}
         {board.data && items.length === 0 ? <Empty title={severity || team || search ? "Nothing matches these filters" : "No SLOs yet"} action={<Link className="btn btn-primary" href="/slos/new">Create an SLO</Link>}>All quiet.</Empty> : null}
         {items.length > 0 ? (
-          <div className="table-wrap">
-            <table data-testid="board">
-              <thead>
-                <tr>
-                  <th>SLO</th><th>Objective</th><th>Budget left</th>
-                  {WINDOWS.map((w) => <th key={w} title={`burn rate over ~${w}`}>{w}</th>)}
-                  <th>Alerts</th><th>Policy</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((r) => (
-                  <tr key={r.id} data-testid={`board-row-${r.slug}`}>
-                    <td><Link href={`/slos/${r.slug}`}><strong>{r.name}</strong></Link><div className="muted">{r.serviceName} · {r.teamName}</div></td>
-                    <td className="mono">{r.objective}%<div className="muted">{r.window}</div></td>
-                    <td style={{ minWidth: 130 }}>
-                      <div className="mono" data-testid="budget">{pct(r.budgetRemaining)}</div>
-                      <div className="bar"><span style={{ width: `${Math.max(0, Math.min(1, r.budgetRemaining ?? 0)) * 100}%`, background: budgetColor(r.budgetRemaining) }} /></div>
-                    </td>
-                    {WINDOWS.map((w) => {
-                      const v = burnAt(r.burnRates, w);
-                      return <td key={w}><Badge tone={burnTone(v)}>{burn(v)}</Badge></td>;
-                    })}
-                    <td>
-                      {r.alerts.length === 0 ? <span className="muted">—</span> : r.alerts.map((a, i) => (
-                        <div key={i}><Badge tone={a.state === "firing" ? (a.severity === "page" ? "bad" : "warn") : "default"}>{a.state} {a.severity}{a.burnTier ? ` · ${a.burnTier}` : ""}{a.inhibited ? " · inhibited" : ""}{a.silenced ? " · silenced" : ""}</Badge></div>
-                      ))}
-                    </td>
-                    <td title={r.policyState.reason}><Badge tone={stateTone(r.policyState.state)}>{label(r.policyState.state)}</Badge></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable testId="board" head={["SLO", "Objective", "Budget left", ...WINDOWS.map((w) => ({ label: w, title: `burn rate over ~${w}` })), "Alerts", "Policy"]}>
+            {items.map((r) => (
+              <tr key={r.id} data-testid={`board-row-${r.slug}`}>
+                <td><Link href={`/slos/${r.slug}`}><strong>{r.name}</strong></Link><div className="muted">{r.serviceName} · {r.teamName}</div></td>
+                <td className="mono">{r.objective}%<div className="muted">{r.window}</div></td>
+                <td style={{ minWidth: 130 }}>
+                  <div className="mono" data-testid="budget">{pct(r.budgetRemaining)}</div>
+                  <div className="bar"><span style={{ width: `${Math.max(0, Math.min(1, r.budgetRemaining ?? 0)) * 100}%`, background: budgetColor(r.budgetRemaining) }} /></div>
+                </td>
+                {WINDOWS.map((w) => {
+                  const v = burnAt(r.burnRates, w);
+                  return <td key={w}><Badge tone={burnTone(v)}>{burn(v)}</Badge></td>;
+                })}
+                <td>
+                  {r.alerts.length === 0 ? <span className="muted">—</span> : r.alerts.map((a, i) => (
+                    <div key={i}><Badge tone={a.state === "firing" ? (a.severity === "page" ? "bad" : "warn") : "default"}>{a.state} {a.severity}{a.burnTier ? ` · ${a.burnTier}` : ""}{a.inhibited ? " · inhibited" : ""}{a.silenced ? " · silenced" : ""}</Badge></div>
+                  ))}
+                </td>
+                <td title={r.policyState.reason}><Badge tone={stateTone(r.policyState.state)}>{label(r.policyState.state)}</Badge></td>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
       </div>
     </>

@@ -1,5 +1,5 @@
 "use client";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { ApiClientError } from "~/lib/api-client";
 
 /** Form state helpers: field errors from the API (or client-side zod) keyed by dotted path. */
@@ -28,4 +28,38 @@ export function useFieldErrors() {
 
 export function cls(invalid: boolean | undefined, extra = ""): string {
   return `${extra} ${invalid ? "invalid" : ""}`.trim();
+}
+
+/** The save / cancel footer of the inline create-and-edit forms. */
+export function FormActions({ pending, label, onCancel }: { pending: boolean; label: string; onCancel: () => void }) {
+  return (
+    <div className="btn-row">
+      <button className="btn btn-primary" type="submit" disabled={pending}>{pending ? "Saving…" : label}</button>
+      <button className="btn" type="button" onClick={onCancel}>Cancel</button>
+    </div>
+  );
+}
+
+/** A header cell: its text, or its text with a tooltip. Use "" for an empty cell (e.g. above row actions). */
+export type HeadCell = string | { label: string; title: string };
+
+/** A list table: table-wrap > table > thead (one row of `head`) + tbody (`children`, the rows). */
+export function DataTable({ head, testId, children }: { head: HeadCell[]; testId?: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap">
+      <table data-testid={testId}>
+        <thead><tr>{head.map((h, i) => (typeof h === "string" ? <th key={i}>{h || null}</th> : <th key={i} title={h.title}>{h.label}</th>))}</tr></thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The right-aligned last cell of a list row holding its buttons. */
+export function RowActions({ children }: { children: ReactNode }) {
+  return (
+    <td style={{ textAlign: "right" }}>
+      <div className="btn-row" style={{ justifyContent: "flex-end" }}>{children}</div>
+    </td>
+  );
 }

@@ -2,7 +2,7 @@
 import { SloResourceSchema, fieldErrors } from "@burnrate/domain";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { cls, useFieldErrors } from "~/components/crud";
+import { FormActions, cls, useFieldErrors } from "~/components/crud";
 import { Field } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Policy, Service, Sli, Slo } from "~/lib/types";
@@ -120,10 +120,7 @@ export function SloForm({ existing }: { existing?: Slo }) {
         <label style={{ fontWeight: 500 }}><input type="checkbox" checked={form.ticket} onChange={check("ticket")} disabled={!form.alertsEnabled} /> Ticket (3× / 1×)</label>
       </div>
       <Field label="Description" name="description" error={fe.errors.description}><textarea id="description" value={form.description} onChange={set("description")} /></Field>
-      <div className="btn-row">
-        <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : existing ? "Save changes" : "Create SLO"}</button>
-        <button className="btn" type="button" onClick={() => router.back()}>Cancel</button>
-      </div>
+      <FormActions pending={save.isPending} label={existing ? "Save changes" : "Create SLO"} onCancel={() => router.back()} />
     </form>
   );
 }

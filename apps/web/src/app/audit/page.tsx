@@ -1,5 +1,6 @@
 "use client";
 import { Fragment, useState } from "react";
+import { DataTable } from "~/components/crud";
 import { dateTime } from "~/components/format";
 import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
@@ -30,27 +31,22 @@ export default function AuditPage() {
         {ev.isLoading ? <Loading /> : null}
         {ev.data && ev.data.items.length === 0 ? <Empty title="No events match">Changes appear here as soon as they are made.</Empty> : null}
         {ev.data && ev.data.items.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <thead><tr><th>When</th><th>Actor</th><th>Action</th><th>Object</th><th /></tr></thead>
-              <tbody>
-                {ev.data.items.map((e) => (
-                  <Fragment key={e.id}>
-                    <tr data-testid="audit-row">
-                      <td>{dateTime(Date.parse(e.createdAt))}</td>
-                      <td>{e.actor}</td>
-                      <td><Badge tone={e.action.endsWith("delete") ? "bad" : e.action.endsWith("create") ? "ok" : "info"}>{e.action}</Badge></td>
-                      <td className="mono">{e.entityType}/{e.entitySlug || e.entityId.slice(0, 8)}</td>
-                      <td><button className="btn" onClick={() => setOpen(open === e.id ? null : e.id)}>{open === e.id ? "Hide" : "Details"}</button></td>
-                    </tr>
-                    {open === e.id ? (
-                      <tr><td colSpan={5}><div className="grid grid-2"><div><strong>Before</strong><pre className="code">{JSON.stringify(e.before, null, 2) ?? "—"}</pre></div><div><strong>After</strong><pre className="code">{JSON.stringify(e.after, null, 2) ?? "—"}</pre></div></div></td></tr>
-                    ) : null}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["When", "Actor", "Action", "Object", ""]}>
+            {ev.data.items.map((e) => (
+              <Fragment key={e.id}>
+                <tr data-testid="audit-row">
+                  <td>{dateTime(Date.parse(e.createdAt))}</td>
+                  <td>{e.actor}</td>
+                  <td><Badge tone={e.action.endsWith("delete") ? "bad" : e.action.endsWith("create") ? "ok" : "info"}>{e.action}</Badge></td>
+                  <td className="mono">{e.entityType}/{e.entitySlug || e.entityId.slice(0, 8)}</td>
+                  <td><button className="btn" onClick={() => setOpen(open === e.id ? null : e.id)}>{open === e.id ? "Hide" : "Details"}</button></td>
+                </tr>
+                {open === e.id ? (
+                  <tr><td colSpan={5}><div className="grid grid-2"><div><strong>Before</strong><pre className="code">{JSON.stringify(e.before, null, 2) ?? "—"}</pre></div><div><strong>After</strong><pre className="code">{JSON.stringify(e.after, null, 2) ?? "—"}</pre></div></div></td></tr>
+                ) : null}
+              </Fragment>
+            ))}
+          </DataTable>
         ) : null}
       </div>
     </>

@@ -1,7 +1,7 @@
 "use client";
 import { ErrorBudgetPolicySpecSchema, defaultPolicySteps, fieldErrors } from "@burnrate/domain";
 import { useState } from "react";
-import { cls, useFieldErrors } from "~/components/crud";
+import { DataTable, FormActions, cls, useFieldErrors } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Policy, PolicyStep, Team } from "~/lib/types";
@@ -62,50 +62,42 @@ export default function PoliciesPage() {
           </div>
           <label>Steps</label>
           {fe.errors.steps ? <div className="field-error">{fe.errors.steps}</div> : null}
-          <div className="table-wrap">
-            <table>
-              <thead><tr><th>#</th><th>Condition</th><th>Threshold</th><th>Action</th><th>Note</th><th /></tr></thead>
-              <tbody>
-                {form.steps.map((s, i) => (
-                  <tr key={i}>
-                    <td>{i + 1}</td>
-                    <td>
-                      <select aria-label={`Step ${i + 1} condition`} value={s.condition.type} onChange={(e) => setStep(i, { ...s, condition: e.target.value === "burn_rate" ? { type: "burn_rate", window: "1h", above: 14.4 } : { type: "budget_remaining", belowPercent: 0 } })}>
-                        <option value="burn_rate">Burn rate above</option>
-                        <option value="budget_remaining">Budget remaining below</option>
-                      </select>
-                    </td>
-                    <td>
-                      {s.condition.type === "burn_rate" ? (
-                        <div className="row">
-                          <input aria-label={`Step ${i + 1} window`} type="text" value={s.condition.window} className={cls(!!fe.errors[`steps.${i}.condition.window`])} onChange={(e) => setStep(i, { ...s, condition: { ...(s.condition as { type: "burn_rate"; window: string; above: number }), window: e.target.value } })} />
-                          <input aria-label={`Step ${i + 1} burn rate`} type="number" step="any" value={s.condition.above} onChange={(e) => setStep(i, { ...s, condition: { ...(s.condition as { type: "burn_rate"; window: string; above: number }), above: Number(e.target.value) } })} />
-                        </div>
-                      ) : (
-                        <input aria-label={`Step ${i + 1} percent`} type="number" step="any" value={s.condition.belowPercent} onChange={(e) => setStep(i, { ...s, condition: { type: "budget_remaining", belowPercent: Number(e.target.value) } })} />
-                      )}
-                      {fe.errors[`steps.${i}.condition.window`] ? <div className="field-error">{fe.errors[`steps.${i}.condition.window`]}</div> : null}
-                    </td>
-                    <td>
-                      <select aria-label={`Step ${i + 1} action`} value={s.action} onChange={(e) => setStep(i, { ...s, action: e.target.value })}>
-                        {ACTIONS.map((a) => <option key={a} value={a}>{a.replace(/_/g, " ")}</option>)}
-                      </select>
-                    </td>
-                    <td><input aria-label={`Step ${i + 1} note`} type="text" value={s.note} onChange={(e) => setStep(i, { ...s, note: e.target.value })} /></td>
-                    <td><button type="button" className="btn btn-danger" onClick={() => setForm({ ...form, steps: form.steps.filter((_, j) => j !== i) })}>Remove</button></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["#", "Condition", "Threshold", "Action", "Note", ""]}>
+            {form.steps.map((s, i) => (
+              <tr key={i}>
+                <td>{i + 1}</td>
+                <td>
+                  <select aria-label={`Step ${i + 1} condition`} value={s.condition.type} onChange={(e) => setStep(i, { ...s, condition: e.target.value === "burn_rate" ? { type: "burn_rate", window: "1h", above: 14.4 } : { type: "budget_remaining", belowPercent: 0 } })}>
+                    <option value="burn_rate">Burn rate above</option>
+                    <option value="budget_remaining">Budget remaining below</option>
+                  </select>
+                </td>
+                <td>
+                  {s.condition.type === "burn_rate" ? (
+                    <div className="row">
+                      <input aria-label={`Step ${i + 1} window`} type="text" value={s.condition.window} className={cls(!!fe.errors[`steps.${i}.condition.window`])} onChange={(e) => setStep(i, { ...s, condition: { ...(s.condition as { type: "burn_rate"; window: string; above: number }), window: e.target.value } })} />
+                      <input aria-label={`Step ${i + 1} burn rate`} type="number" step="any" value={s.condition.above} onChange={(e) => setStep(i, { ...s, condition: { ...(s.condition as { type: "burn_rate"; window: string; above: number }), above: Number(e.target.value) } })} />
+                    </div>
+                  ) : (
+                    <input aria-label={`Step ${i + 1} percent`} type="number" step="any" value={s.condition.belowPercent} onChange={(e) => setStep(i, { ...s, condition: { type: "budget_remaining", belowPercent: Number(e.target.value) } })} />
+                  )}
+                  {fe.errors[`steps.${i}.condition.window`] ? <div className="field-error">{fe.errors[`steps.${i}.condition.window`]}</div> : null}
+                </td>
+                <td>
+                  <select aria-label={`Step ${i + 1} action`} value={s.action} onChange={(e) => setStep(i, { ...s, action: e.target.value })}>
+                    {ACTIONS.map((a) => <option key={a} value={a}>{a.replace(/_/g, " ")}</option>)}
+                  </select>
+                </td>
+                <td><input aria-label={`Step ${i + 1} note`} type="text" value={s.note} onChange={(e) => setStep(i, { ...s, note: e.target.value })} /></td>
+                <td><button type="button" className="btn btn-danger" onClick={() => setForm({ ...form, steps: form.steps.filter((_, j) => j !== i) })}>Remove</button></td>
+              </tr>
+            ))}
+          </DataTable>
           <div className="btn-row" style={{ margin: "10px 0 14px" }}>
             <button type="button" className="btn" onClick={() => setForm({ ...form, steps: [...form.steps, { condition: { type: "burn_rate", window: "1h", above: 14.4 }, action: "page", note: "" }] })}>Add step</button>
           </div>
           <Field label="Description" name="description" error={fe.errors.description}><textarea id="description" value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} /></Field>
-          <div className="btn-row">
-            <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save policy"}</button>
-            <button className="btn" type="button" onClick={() => setEditing(null)}>Cancel</button>
-          </div>
+          <FormActions pending={save.isPending} label="Save policy" onCancel={() => setEditing(null)} />
         </form>
       ) : null}
       <ErrorBox error={policies.error} title="Could not load policies" />

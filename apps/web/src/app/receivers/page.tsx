@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { cls, useFieldErrors } from "~/components/crud";
+import { DataTable, FormActions, cls, useFieldErrors } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import { useMe } from "~/lib/me";
@@ -64,10 +64,7 @@ export default function ReceiversPage() {
             <label style={{ fontWeight: 500 }}><input type="checkbox" checked={form.ticket} onChange={(e) => setForm({ ...form, ticket: e.target.checked })} /> Tickets</label>
             {err("severities") ? <span className="field-error">{err("severities")}</span> : null}
           </div>
-          <div className="btn-row">
-            <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save receiver"}</button>
-            <button className="btn" type="button" onClick={() => setEditing(null)}>Cancel</button>
-          </div>
+          <FormActions pending={save.isPending} label="Save receiver" onCancel={() => setEditing(null)} />
         </form>
       ) : null}
       <div className="card">
@@ -76,9 +73,8 @@ export default function ReceiversPage() {
         {receivers.isLoading ? <Loading /> : null}
         {receivers.data && receivers.data.items.length === 0 ? <Empty title="No receivers">Without receivers, alerts go to Burnrate's own webhook only.</Empty> : null}
         {receivers.data && receivers.data.items.length > 0 ? (
-          <div className="table-wrap"><table>
-            <thead><tr><th>Receiver</th><th>Team</th><th>Kind</th><th>Severities</th><th>Destination</th><th /></tr></thead>
-            <tbody>{receivers.data.items.map((r) => (
+          <DataTable head={["Receiver", "Team", "Kind", "Severities", "Destination", ""]}>
+            {receivers.data.items.map((r) => (
               <tr key={r.id}>
                 <td><strong>{r.name}</strong><div className="muted mono">{r.slug}</div></td>
                 <td>{r.teamName}</td>
@@ -87,8 +83,8 @@ export default function ReceiversPage() {
                 <td className="mono muted">{String(r.config.channel ?? r.config.to ?? r.config.url ?? "")} {Object.values(r.secrets).join(" ")}</td>
                 <td>{perm.canEdit(r.team) ? <div className="btn-row"><button className="btn" onClick={() => open(r)}>Edit</button><button className="btn btn-danger" onClick={() => confirm(`Delete receiver ${r.name}?`) && del.mutate(r.slug)}>Delete</button></div> : null}</td>
               </tr>
-            ))}</tbody>
-          </table></div>
+            ))}
+          </DataTable>
         ) : null}
       </div>
     </>

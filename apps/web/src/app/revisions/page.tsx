@@ -1,6 +1,7 @@
 "use client";
 import { useSearchParams } from "next/navigation";
 import { Suspense, useState } from "react";
+import { DataTable } from "~/components/crud";
 import { dateTime } from "~/components/format";
 import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
@@ -26,24 +27,19 @@ function RevisionsInner() {
         {revs.isLoading ? <Loading /> : null}
         {revs.data && revs.data.items.length === 0 ? <Empty title="No pushes yet">Revisions appear after the first push to a target.</Empty> : null}
         {revs.data && revs.data.items.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <thead><tr><th>When</th><th>Target</th><th>Status</th><th>Triggered by</th><th>Reason</th><th>Hash</th><th /></tr></thead>
-              <tbody>
-                {revs.data.items.map((r) => (
-                  <tr key={r.id} data-testid={`revision-${r.id}`}>
-                    <td>{dateTime(Date.parse(r.createdAt))}</td>
-                    <td>{r.target.name}</td>
-                    <td><Badge tone={tone(r.status)}>{r.status}</Badge>{r.status === "failed" ? <div className="field-error" style={{ maxWidth: 380, whiteSpace: "pre-wrap" }}>{r.failedStage}: {r.error.slice(0, 300)}</div> : null}</td>
-                    <td>{r.triggeredBy}</td>
-                    <td className="muted">{r.reason}</td>
-                    <td className="mono">{r.hash.slice(0, 10)}</td>
-                    <td><div className="btn-row"><button className="btn" onClick={() => setOpen(open === r.id ? null : r.id)}>{open === r.id ? "Hide diff" : "Diff"}</button>{r.status === "superseded" ? <button className="btn" onClick={() => confirm("Push this revision's artifacts again?") && rollback.mutate(r.id)}>Roll back to this</button> : null}</div></td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["When", "Target", "Status", "Triggered by", "Reason", "Hash", ""]}>
+            {revs.data.items.map((r) => (
+              <tr key={r.id} data-testid={`revision-${r.id}`}>
+                <td>{dateTime(Date.parse(r.createdAt))}</td>
+                <td>{r.target.name}</td>
+                <td><Badge tone={tone(r.status)}>{r.status}</Badge>{r.status === "failed" ? <div className="field-error" style={{ maxWidth: 380, whiteSpace: "pre-wrap" }}>{r.failedStage}: {r.error.slice(0, 300)}</div> : null}</td>
+                <td>{r.triggeredBy}</td>
+                <td className="muted">{r.reason}</td>
+                <td className="mono">{r.hash.slice(0, 10)}</td>
+                <td><div className="btn-row"><button className="btn" onClick={() => setOpen(open === r.id ? null : r.id)}>{open === r.id ? "Hide diff" : "Diff"}</button>{r.status === "superseded" ? <button className="btn" onClick={() => confirm("Push this revision's artifacts again?") && rollback.mutate(r.id)}>Roll back to this</button> : null}</div></td>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
       </div>
       {open ? (

@@ -2,7 +2,7 @@
 import { ServiceSpecSchema, fieldErrors } from "@burnrate/domain";
 import Link from "next/link";
 import { useState } from "react";
-import { cls, useFieldErrors } from "~/components/crud";
+import { DataTable, FormActions, RowActions, cls, useFieldErrors } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead, tierTone } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Service, Team } from "~/lib/types";
@@ -75,10 +75,7 @@ export default function ServicesPage() {
             <Field label="Repository URL" name="repoUrl" error={fe.errors.repoUrl}><input id="repoUrl" type="url" value={form.repoUrl} className={cls(!!fe.errors.repoUrl)} onChange={set("repoUrl")} /></Field>
           </div>
           <Field label="Description" name="description" error={fe.errors.description}><textarea id="description" value={form.description} onChange={set("description")} /></Field>
-          <div className="btn-row">
-            <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save service"}</button>
-            <button className="btn" type="button" onClick={() => setEditing(null)}>Cancel</button>
-          </div>
+          <FormActions pending={save.isPending} label="Save service" onCancel={() => setEditing(null)} />
         </form>
       ) : null}
       <div className="card">
@@ -97,29 +94,22 @@ export default function ServicesPage() {
           </Empty>
         ) : null}
         {services.data && services.data.items.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <thead><tr><th>Service</th><th>Team</th><th>Tier</th><th>Owner</th><th>SLIs</th><th>Links</th><th /></tr></thead>
-              <tbody>
-                {services.data.items.map((s) => (
-                  <tr key={s.id} data-testid={`service-${s.slug}`}>
-                    <td><strong>{s.name}</strong><div className="muted mono">{s.slug}</div></td>
-                    <td>{s.teamName}</td>
-                    <td><Badge tone={tierTone(s.tier)}>{s.tier}</Badge></td>
-                    <td>{s.owner || <span className="muted">—</span>}</td>
-                    <td><Link href={`/slis?service=${s.slug}`}>{s.sliCount ?? 0}</Link></td>
-                    <td>{s.runbookUrl ? <a href={s.runbookUrl} target="_blank" rel="noreferrer">runbook</a> : null} {s.repoUrl ? <a href={s.repoUrl} target="_blank" rel="noreferrer">repo</a> : null}</td>
-                    <td style={{ textAlign: "right" }}>
-                      <div className="btn-row" style={{ justifyContent: "flex-end" }}>
-                        {perm.canEdit(s.team) ? <button className="btn" onClick={() => open(s)}>Edit</button> : null}
-                        {perm.canEdit(s.team) ? <button className="btn btn-danger" onClick={() => confirm(`Delete service ${s.name}?`) && del.mutate(s.slug)}>Delete</button> : null}
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["Service", "Team", "Tier", "Owner", "SLIs", "Links", ""]}>
+            {services.data.items.map((s) => (
+              <tr key={s.id} data-testid={`service-${s.slug}`}>
+                <td><strong>{s.name}</strong><div className="muted mono">{s.slug}</div></td>
+                <td>{s.teamName}</td>
+                <td><Badge tone={tierTone(s.tier)}>{s.tier}</Badge></td>
+                <td>{s.owner || <span className="muted">—</span>}</td>
+                <td><Link href={`/slis?service=${s.slug}`}>{s.sliCount ?? 0}</Link></td>
+                <td>{s.runbookUrl ? <a href={s.runbookUrl} target="_blank" rel="noreferrer">runbook</a> : null} {s.repoUrl ? <a href={s.repoUrl} target="_blank" rel="noreferrer">repo</a> : null}</td>
+                <RowActions>
+                  {perm.canEdit(s.team) ? <button className="btn" onClick={() => open(s)}>Edit</button> : null}
+                  {perm.canEdit(s.team) ? <button className="btn btn-danger" onClick={() => confirm(`Delete service ${s.name}?`) && del.mutate(s.slug)}>Delete</button> : null}
+                </RowActions>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
       </div>
     </>

@@ -3,7 +3,7 @@ import { SliResourceSchema, fieldErrors, formatMatchersText, goldenSignalTemplat
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { Suspense, useState } from "react";
-import { cls, useFieldErrors } from "~/components/crud";
+import { DataTable, FormActions, RowActions, cls, useFieldErrors } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Service, Sli } from "~/lib/types";
@@ -182,10 +182,7 @@ function SlisInner() {
               <pre className="code" data-testid="sli-preview">{`errors: ${preview.errors}\ntotal:  ${preview.total}`}</pre>
             </div>
           ) : null}
-          <div className="btn-row">
-            <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save SLI"}</button>
-            <button className="btn" type="button" onClick={() => setEditing(null)}>Cancel</button>
-          </div>
+          <FormActions pending={save.isPending} label="Save SLI" onCancel={() => setEditing(null)} />
         </form>
       ) : null}
       <div className="card">
@@ -204,27 +201,20 @@ function SlisInner() {
           </Empty>
         ) : null}
         {slis.data && slis.data.items.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <thead><tr><th>SLI</th><th>Service</th><th>Kind</th><th>SLOs</th><th /></tr></thead>
-              <tbody>
-                {slis.data.items.map((s) => (
-                  <tr key={s.id} data-testid={`sli-${s.service}-${s.slug}`}>
-                    <td><strong>{s.name}</strong><div className="muted mono">{s.slug}</div></td>
-                    <td>{s.serviceName}</td>
-                    <td><Badge tone="info">{s.kind}</Badge></td>
-                    <td>{s.sloCount ?? 0}</td>
-                    <td style={{ textAlign: "right" }}>
-                      <div className="btn-row" style={{ justifyContent: "flex-end" }}>
-                        {perm.canEdit(teamOf(s.service)) ? <button className="btn" onClick={() => open(s)}>Edit</button> : null}
-                        {perm.canEdit(teamOf(s.service)) ? <button className="btn btn-danger" onClick={() => confirm(`Delete SLI ${s.name}?`) && del.mutate(s.id)}>Delete</button> : null}
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["SLI", "Service", "Kind", "SLOs", ""]}>
+            {slis.data.items.map((s) => (
+              <tr key={s.id} data-testid={`sli-${s.service}-${s.slug}`}>
+                <td><strong>{s.name}</strong><div className="muted mono">{s.slug}</div></td>
+                <td>{s.serviceName}</td>
+                <td><Badge tone="info">{s.kind}</Badge></td>
+                <td>{s.sloCount ?? 0}</td>
+                <RowActions>
+                  {perm.canEdit(teamOf(s.service)) ? <button className="btn" onClick={() => open(s)}>Edit</button> : null}
+                  {perm.canEdit(teamOf(s.service)) ? <button className="btn btn-danger" onClick={() => confirm(`Delete SLI ${s.name}?`) && del.mutate(s.id)}>Delete</button> : null}
+                </RowActions>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
       </div>
     </>

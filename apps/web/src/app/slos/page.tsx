@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
+import { DataTable } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Loading, PageHead, tierTone } from "~/components/ui";
 import { ImportExport } from "~/components/import-export";
 import { useApi } from "~/lib/api-client";
@@ -30,24 +31,19 @@ export default function SlosPage() {
           <Empty title="No SLOs yet" action={<Link className="btn btn-primary" href="/slos/new">Create an SLO</Link>}>Define an objective for an SLI and Burnrate generates the rules and alerts.</Empty>
         ) : null}
         {slos.data && slos.data.items.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <thead><tr><th>SLO</th><th>Service</th><th>Team</th><th>Objective</th><th>Window</th><th>SLI</th><th>Policy</th></tr></thead>
-              <tbody>
-                {slos.data.items.map((s) => (
-                  <tr key={s.id} data-testid={`slo-${s.slug}`}>
-                    <td><Link href={`/slos/${s.slug}`}><strong>{s.name}</strong></Link><div className="muted mono">{s.slug}</div></td>
-                    <td>{s.serviceName} <Badge tone={tierTone(s.tier)}>{s.tier}</Badge></td>
-                    <td>{s.teamName}</td>
-                    <td className="mono">{s.objective}%</td>
-                    <td>{s.window}</td>
-                    <td><Badge tone="info">{s.sliKind}</Badge></td>
-                    <td>{s.policyName ?? <span className="muted">—</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["SLO", "Service", "Team", "Objective", "Window", "SLI", "Policy"]}>
+            {slos.data.items.map((s) => (
+              <tr key={s.id} data-testid={`slo-${s.slug}`}>
+                <td><Link href={`/slos/${s.slug}`}><strong>{s.name}</strong></Link><div className="muted mono">{s.slug}</div></td>
+                <td>{s.serviceName} <Badge tone={tierTone(s.tier)}>{s.tier}</Badge></td>
+                <td>{s.teamName}</td>
+                <td className="mono">{s.objective}%</td>
+                <td>{s.window}</td>
+                <td><Badge tone="info">{s.sliKind}</Badge></td>
+                <td>{s.policyName ?? <span className="muted">—</span>}</td>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
       </div>
     </>

@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
-import { cls, useFieldErrors } from "~/components/crud";
+import { FormActions, cls, useFieldErrors } from "~/components/crud";
 import { dateTime } from "~/components/format";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
@@ -73,10 +73,7 @@ export default function TargetsPage() {
               <input id="token" type="password" autoComplete="off" value={form.token} onChange={set("token")} />
             </Field>
           </div>
-          <div className="btn-row">
-            <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save target"}</button>
-            <button className="btn" type="button" onClick={() => setEditing(null)}>Cancel</button>
-          </div>
+          <FormActions pending={save.isPending} label="Save target" onCancel={() => setEditing(null)} />
         </form>
       ) : null}
       {targets.isLoading ? <div className="card"><Loading /></div> : null}

@@ -1,7 +1,7 @@
 "use client";
 import { TeamSpecSchema, fieldErrors } from "@burnrate/domain";
 import { Fragment, useState } from "react";
-import { cls, useFieldErrors } from "~/components/crud";
+import { DataTable, FormActions, RowActions, cls, useFieldErrors } from "~/components/crud";
 import { TeamMembers } from "~/components/team-members";
 import { Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
@@ -60,10 +60,7 @@ export default function TeamsPage() {
           <Field label="Description" name="description" error={fe.errors.description}>
             <textarea id="description" value={form.description} onChange={(e) => setForm({ ...form, description: e.target.value })} />
           </Field>
-          <div className="btn-row">
-            <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save team"}</button>
-            <button className="btn" type="button" onClick={() => setEditing(null)}>Cancel</button>
-          </div>
+          <FormActions pending={save.isPending} label="Save team" onCancel={() => setEditing(null)} />
         </form>
       ) : null}
       <div className="card">
@@ -76,33 +73,26 @@ export default function TeamsPage() {
           </Empty>
         ) : null}
         {teams.data && teams.data.items.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <thead><tr><th>Name</th><th>Slug</th><th>Services</th><th>Description</th><th /></tr></thead>
-              <tbody>
-                {teams.data.items.map((t) => (
-                  <Fragment key={t.id}>
-                  <tr data-testid={`team-${t.slug}`}>
-                    <td><strong>{t.name}</strong></td>
-                    <td className="mono">{t.slug}</td>
-                    <td>{t.serviceCount ?? 0}</td>
-                    <td className="muted">{t.description}</td>
-                    <td style={{ textAlign: "right" }}>
-                      <div className="btn-row" style={{ justifyContent: "flex-end" }}>
-                        <button className="btn" aria-expanded={membersOf === t.slug} onClick={() => setMembersOf(membersOf === t.slug ? null : t.slug)}>Members</button>
-                        {perm.me && (perm.isAdmin || perm.me.roles[t.slug] === "admin") ? <button className="btn" onClick={() => open(t)}>Edit</button> : null}
-                        {perm.isAdmin ? <button className="btn btn-danger" onClick={() => confirm(`Delete team ${t.name}?`) && del.mutate(t.slug)}>Delete</button> : null}
-                      </div>
-                    </td>
-                  </tr>
-                  {membersOf === t.slug ? (
-                    <tr><td colSpan={5}><TeamMembers slug={t.slug} canManage={Boolean(perm.me && (perm.isAdmin || perm.me.roles[t.slug] === "admin"))} /></td></tr>
-                  ) : null}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["Name", "Slug", "Services", "Description", ""]}>
+            {teams.data.items.map((t) => (
+              <Fragment key={t.id}>
+                <tr data-testid={`team-${t.slug}`}>
+                  <td><strong>{t.name}</strong></td>
+                  <td className="mono">{t.slug}</td>
+                  <td>{t.serviceCount ?? 0}</td>
+                  <td className="muted">{t.description}</td>
+                  <RowActions>
+                    <button className="btn" aria-expanded={membersOf === t.slug} onClick={() => setMembersOf(membersOf === t.slug ? null : t.slug)}>Members</button>
+                    {perm.me && (perm.isAdmin || perm.me.roles[t.slug] === "admin") ? <button className="btn" onClick={() => open(t)}>Edit</button> : null}
+                    {perm.isAdmin ? <button className="btn btn-danger" onClick={() => confirm(`Delete team ${t.name}?`) && del.mutate(t.slug)}>Delete</button> : null}
+                  </RowActions>
+                </tr>
+                {membersOf === t.slug ? (
+                  <tr><td colSpan={5}><TeamMembers slug={t.slug} canManage={Boolean(perm.me && (perm.isAdmin || perm.me.roles[t.slug] === "admin"))} /></td></tr>
+                ) : null}
+              </Fragment>
+            ))}
+          </DataTable>
         ) : null}
       </div>
     </>

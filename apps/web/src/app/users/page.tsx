@@ -1,6 +1,6 @@
 "use client";
 import { useState } from "react";
-import { cls, useFieldErrors } from "~/components/crud";
+import { DataTable, FormActions, RowActions, cls, useFieldErrors } from "~/components/crud";
 import { dateTime } from "~/components/format";
 import { RoleEditor, type MembershipRow } from "~/components/role-editor";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
@@ -89,10 +89,7 @@ export default function UsersPage() {
             {fe.errors.isAdmin ? <div className="field-error" role="alert">{fe.errors.isAdmin}</div> : null}
           </div>
           <RoleEditor value={form.memberships} onChange={(m) => setForm({ ...form, memberships: m })} teams={teams.data?.items ?? []} error={fe.errors.memberships} />
-          <div className="btn-row">
-            <button className="btn btn-primary" type="submit" disabled={save.isPending}>{save.isPending ? "Saving…" : "Save user"}</button>
-            <button className="btn" type="button" onClick={() => setEditing(null)}>Cancel</button>
-          </div>
+          <FormActions pending={save.isPending} label="Save user" onCancel={() => setEditing(null)} />
         </form>
       ) : null}
       <div className="card">
@@ -104,38 +101,31 @@ export default function UsersPage() {
         {users.isLoading || perm.loading ? <Loading /> : null}
         {users.data && shown.length === 0 ? <Empty title={q ? "No user matches" : "No users yet"} /> : null}
         {shown.length > 0 ? (
-          <div className="table-wrap">
-            <table>
-              <thead><tr><th>User</th><th>Roles</th><th>Sign-in</th><th>Last sign-in</th><th /></tr></thead>
-              <tbody>
-                {shown.map((u) => (
-                  <tr key={u.id} data-testid={`user-${u.email}`} className={u.disabled ? "muted" : undefined}>
-                    <td><strong>{u.name || u.email}</strong><div className="muted">{u.email}</div></td>
-                    <td>
-                      <div className="btn-row">
-                        {u.isAdmin ? <Badge tone="bad">administrator</Badge> : null}
-                        {Object.entries(u.roles).map(([t, r]) => <Badge key={t} tone={r === "viewer" ? "default" : r === "editor" ? "info" : "warn"}>{r} · {t}</Badge>)}
-                        {!u.isAdmin && Object.keys(u.roles).length === 0 ? <span className="muted">read only</span> : null}
-                      </div>
-                    </td>
-                    <td>{[u.sso ? "SSO" : null, u.hasPassword ? "password" : null].filter(Boolean).join(" + ") || <span className="muted">not yet</span>}{u.apiTokens ? <div className="muted">{u.apiTokens} API token{u.apiTokens === 1 ? "" : "s"}</div> : null}</td>
-                    <td>{u.lastLoginAt ? dateTime(Date.parse(u.lastLoginAt)) : <span className="muted">never</span>}</td>
-                    <td style={{ textAlign: "right" }}>
-                      <div className="btn-row" style={{ justifyContent: "flex-end" }}>
-                        {u.disabled ? <Badge tone="bad">disabled</Badge> : null}
-                        <button className="btn" onClick={() => open(u)}>Edit</button>
-                        {u.email !== perm.me?.email ? (
-                          <button className={u.disabled ? "btn" : "btn btn-danger"} disabled={toggle.isPending} onClick={() => (u.disabled || confirm(`Disable ${u.email}? Their sessions end and their API tokens stop working.`)) && toggle.mutate(u)}>
-                            {u.disabled ? "Enable" : "Disable"}
-                          </button>
-                        ) : null}
-                      </div>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable head={["User", "Roles", "Sign-in", "Last sign-in", ""]}>
+            {shown.map((u) => (
+              <tr key={u.id} data-testid={`user-${u.email}`} className={u.disabled ? "muted" : undefined}>
+                <td><strong>{u.name || u.email}</strong><div className="muted">{u.email}</div></td>
+                <td>
+                  <div className="btn-row">
+                    {u.isAdmin ? <Badge tone="bad">administrator</Badge> : null}
+                    {Object.entries(u.roles).map(([t, r]) => <Badge key={t} tone={r === "viewer" ? "default" : r === "editor" ? "info" : "warn"}>{r} · {t}</Badge>)}
+                    {!u.isAdmin && Object.keys(u.roles).length === 0 ? <span className="muted">read only</span> : null}
+                  </div>
+                </td>
+                <td>{[u.sso ? "SSO" : null, u.hasPassword ? "password" : null].filter(Boolean).join(" + ") || <span className="muted">not yet</span>}{u.apiTokens ? <div className="muted">{u.apiTokens} API token{u.apiTokens === 1 ? "" : "s"}</div> : null}</td>
+                <td>{u.lastLoginAt ? dateTime(Date.parse(u.lastLoginAt)) : <span className="muted">never</span>}</td>
+                <RowActions>
+                  {u.disabled ? <Badge tone="bad">disabled</Badge> : null}
+                  <button className="btn" onClick={() => open(u)}>Edit</button>
+                  {u.email !== perm.me?.email ? (
+                    <button className={u.disabled ? "btn" : "btn btn-danger"} disabled={toggle.isPending} onClick={() => (u.disabled || confirm(`Disable ${u.email}? Their sessions end and their API tokens stop working.`)) && toggle.mutate(u)}>
+                      {u.disabled ? "Enable" : "Disable"}
+                    </button>
+                  ) : null}
+                </RowActions>
+              </tr>
+            ))}
+          </DataTable>
         ) : null}
       </div>
     </>
