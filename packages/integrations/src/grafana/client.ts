@@ -5,7 +5,9 @@ import { excerpt, Upstream, UpstreamError, type UpstreamResponse } from "./upstr
 /**
  * Grafana HTTP client for dashboards and folders, authenticated with a service-account token
  * (`Authorization: Bearer`). Uses the legacy `/api/dashboards/db` API, or the newer
- * `dashboard.grafana.app` API when the server advertises it (probed once).
+ * `dashboard.grafana.app` API when the server advertises it (probed once). Finding the dashboards
+ * Burnrate manages always uses `GET /api/search` (served by every Grafana version, including 12+
+ * alongside the new API, which has no stable search endpoint yet); deletion follows the API in use.
  */
 
 export type GrafanaClientOptions = {
@@ -63,7 +65,10 @@ export type DashboardSyncResult = {
   uid: string;
   title: string;
   folderUid: string;
-  action: "created" | "updated" | "unchanged" | "failed";
+  /** "deleted" (and "failed" with `stale: true`) come from pruning. */
+  action: "created" | "updated" | "unchanged" | "deleted" | "failed";
+  /** Set on results of pruning: a managed dashboard that is no longer desired. */
+  stale?: true;
   version?: number;
   url?: string;
   /** Why it was pushed or why it failed. */
@@ -75,8 +80,62 @@ export type DashboardSyncReport = {
   created: number;
   updated: number;
   unchanged: number;
+  deleted: number;
+  /** Failed pushes and failed deletions. */
   failed: number;
+  /** Why pruning did not run (empty desired list without `allowEmpty`, or an earlier auth failure). */
+  pruneSkipped?: string;
+  /** Listing the managed dashboards failed, so nothing was pruned. */
+  pruneError?: string;
 };
+
+/** One hit of `GET /api/search` (type dash-db). `folderUid` is "" for the root (General) folder. */
+export type DashboardSearchHit = { uid: string; title: string; folderUid: string; tags: string[]; url: string };
+
+/** What marks a dashboard as created by Burnrate: both its tag and a Burnrate folder are required. */
+export type ManagedDashboardSelector = {
+  /** Tag every generated dashboard carries (domain `dashboardShell`). Default "burnrate". */
+  managedTag?: string;
+  /**
+   * Folder uids Burnrate owns besides `defaultFolder`: default "burnrate-" (per-team folders
+   * `burnrate-<team>`, including those of deleted teams). Dashboards in any other folder, or at the
+   * root, are never considered managed, even when tagged.
+   */
+  managedFolderPrefix?: string;
+  /** Folder for dashboards without a mapped team; always managed. Default `{ uid: "burnrate" }`. */
+  defaultFolder?: FolderRef;
+  /** Page size for `/api/search` (Grafana: default 1000, max 5000). */
+  searchPageSize?: number;
+};
+
+export type StaleDashboardsOptions = ManagedDashboardSelector & {
+  /**
+   * An empty desired list usually means something went wrong upstream; unless this is set, it never
+   * deletes existing managed dashboards (the plan then has `skipped` set instead).
+   */
+  allowEmpty?: boolean;
+};
+
+export type StaleDashboardPlan = {
+  /** Managed dashboards (tag + Burnrate folder) whose uid is not desired. */
+  stale: DashboardSearchHit[];
+  /** Every managed dashboard found. */
+  managed: number;
+  /** Set when stale dashboards exist but the empty-desired guard holds them back. */
+  skipped?: string;
+};
+
+export type SyncDashboardsOptions = StaleDashboardsOptions & {
+  /** Version-history message for pushes. */
+  message?: string;
+  /**
+   * Delete managed dashboards (see `ManagedDashboardSelector`) that are not in the desired list.
+   * Default false; Burnrate's push target passes true.
+   */
+  prune?: boolean;
+};
+
+export type DeleteDashboardResult = { uid: string; status: "deleted" | "not_found"; api: GrafanaApi };
 
 const SaveResponse = z.object({ uid: z.string(), version: z.number(), url: z.string().default(""), status: z.string().optional() });
 const LegacyGet = z.object({
@@ -95,11 +154,29 @@ const K8sDashboard = z.object({
   spec: z.record(z.string(), z.unknown()),
 });
 const Folder = z.object({ uid: z.string(), title: z.string() }).loose();
+const SearchHits = z.array(
+  z
+    .object({
+      uid: z.string(),
+      title: z.string().optional().default(""),
+      type: z.string().optional(),
+      tags: z.array(z.string()).nullish(),
+      folderUid: z.string().optional().default(""),
+      url: z.string().optional().default(""),
+    })
+    .loose(),
+);
 const Health = z.object({ database: z.string().optional(), version: z.string().optional(), commit: z.string().optional() }).loose();
 
 const FOLDER_ANNOTATION = "grafana.app/folder";
 const MESSAGE_ANNOTATION = "grafana.app/message";
 const K8S_GROUP_PATH = "/apis/dashboard.grafana.app/v1beta1";
+export const BURNRATE_DASHBOARD_TAG = "burnrate";
+export const BURNRATE_FOLDER_PREFIX = "burnrate-";
+const DEFAULT_FOLDER: FolderRef = { uid: "burnrate", title: "Burnrate" };
+/** Grafana's documented bounds for `limit` on `/api/search`. */
+const SEARCH_DEFAULT_LIMIT = 1000;
+const SEARCH_MAX_LIMIT = 5000;
 
 export class GrafanaClient {
   readonly #http: Upstream;
@@ -269,17 +346,91 @@ export class GrafanaClient {
   }
 
   /**
+   * `GET /api/search?type=dash-db[&tag=…]`, following `page` until a page returns fewer than
+   * `limit` hits (Grafana: `limit` defaults to 1000, max 5000; `page` starts at 1). Stops early if
+   * a page brings no new uid, so a server that ignores `page` cannot loop forever.
+   */
+  async searchDashboards(opts: { tag?: string; pageSize?: number } = {}): Promise<DashboardSearchHit[]> {
+    const size = opts.pageSize !== undefined && Number.isFinite(opts.pageSize) ? Math.floor(opts.pageSize) : SEARCH_DEFAULT_LIMIT;
+    const limit = Math.min(SEARCH_MAX_LIMIT, Math.max(1, size));
+    const byUid = new Map<string, DashboardSearchHit>();
+    for (let page = 1; ; page++) {
+      const qs = new URLSearchParams({ type: "dash-db", limit: String(limit), page: String(page) });
+      if (opts.tag) qs.append("tag", opts.tag);
+      const res = await this.#request({ path: `/api/search?${qs.toString()}` });
+      if (res.status !== 200) throw this.#error(res, "dashboard search");
+      const hits = this.#parse(res, SearchHits);
+      let fresh = 0;
+      for (const h of hits) {
+        if ((h.type !== undefined && h.type !== "dash-db") || byUid.has(h.uid)) continue;
+        byUid.set(h.uid, { uid: h.uid, title: h.title, folderUid: h.folderUid, tags: h.tags ?? [], url: h.url });
+        fresh++;
+      }
+      if (hits.length < limit || fresh === 0) break;
+    }
+    return [...byUid.values()];
+  }
+
+  /**
+   * Dashboards Burnrate created: tagged `managedTag` AND in `defaultFolder` or a folder whose uid
+   * starts with `managedFolderPrefix`. A user's dashboard lacking either marker is never returned.
+   */
+  async managedDashboards(opts: ManagedDashboardSelector = {}): Promise<DashboardSearchHit[]> {
+    const tag = opts.managedTag ?? BURNRATE_DASHBOARD_TAG;
+    const prefix = opts.managedFolderPrefix ?? BURNRATE_FOLDER_PREFIX;
+    const defaultFolder = (opts.defaultFolder ?? DEFAULT_FOLDER).uid;
+    const managedFolder = (uid: string) => uid !== "" && (uid === defaultFolder || (prefix !== "" && uid.startsWith(prefix)));
+    const hits = await this.searchDashboards({ tag, ...(opts.searchPageSize !== undefined ? { pageSize: opts.searchPageSize } : {}) });
+    // the tag is checked again here: a server ignoring `tag` must not widen what gets deleted
+    return hits.filter((h) => h.tags.includes(tag) && managedFolder(h.folderUid)).sort((a, b) => a.uid.localeCompare(b.uid));
+  }
+
+  /**
+   * Managed dashboards whose uid is not in `desired`: what pruning would delete. With an empty
+   * desired list nothing is planned for deletion unless `allowEmpty` is set.
+   */
+  async staleDashboards(desired: Array<{ uid: string }>, opts: StaleDashboardsOptions = {}): Promise<StaleDashboardPlan> {
+    const managed = await this.managedDashboards(opts);
+    const want = new Set(desired.map((d) => d.uid));
+    const stale = managed.filter((h) => !want.has(h.uid));
+    if (desired.length === 0 && managed.length > 0 && !opts.allowEmpty) {
+      return {
+        stale: [],
+        managed: managed.length,
+        skipped: `not deleting ${managed.length} managed dashboard(s): the desired list is empty (pass allowEmpty to delete them all)`,
+      };
+    }
+    return { stale, managed: managed.length };
+  }
+
+  /**
+   * Deletes a dashboard: `DELETE /api/dashboards/uid/:uid` on the legacy API, or
+   * `DELETE /apis/dashboard.grafana.app/v1beta1/namespaces/:ns/dashboards/:uid` when the new API is
+   * in use (the same API pushes go through). A missing dashboard is reported as "not_found".
+   */
+  async deleteDashboard(uid: string): Promise<DeleteDashboardResult> {
+    if (!uid) throw new TypeError("uid is required");
+    const api = await this.dashboardApi();
+    const path = api === "legacy" ? `/api/dashboards/uid/${encodeURIComponent(uid)}` : this.#k8sPath(uid);
+    const res = await this.#request({ method: "DELETE", path });
+    if (res.status === 200 || res.status === 202 || res.status === 204) return { uid, status: "deleted", api };
+    if (res.status === 404) return { uid, status: "not_found", api };
+    throw this.#error(res, `dashboard delete ${uid}`);
+  }
+
+  /**
    * Pushes dashboards whose content hash (stamped in the description by the domain builders)
    * differs from the stored one, or that sit in the wrong folder. Folder per dashboard comes from
    * its `team:<slug>` tag; dashboards without a mapped team go to `defaultFolder`.
    * Failures are reported per dashboard; an authentication failure stops the sync.
+   *
+   * With `prune`, managed dashboards (tag `burnrate` and a Burnrate folder, see
+   * `ManagedDashboardSelector`) that are not in `dashboards` are deleted afterwards; each deletion
+   * is reported (`stale: true`), and a failed one does not stop the others. An empty `dashboards`
+   * list never deletes anything unless `allowEmpty` is set.
    */
-  async syncDashboards(
-    dashboards: Array<Dashboard>,
-    folderByTeam: Record<string, FolderRef>,
-    opts: { defaultFolder?: FolderRef; message?: string } = {},
-  ): Promise<DashboardSyncReport> {
-    const defaultFolder = opts.defaultFolder ?? { uid: "burnrate", title: "Burnrate" };
+  async syncDashboards(dashboards: Array<Dashboard>, folderByTeam: Record<string, FolderRef>, opts: SyncDashboardsOptions = {}): Promise<DashboardSyncReport> {
+    const defaultFolder = opts.defaultFolder ?? DEFAULT_FOLDER;
     const ensured = new Map<string, Promise<unknown>>();
     const results: DashboardSyncResult[] = [];
     let fatal: GrafanaError | undefined;
@@ -319,8 +470,38 @@ export class GrafanaClient {
         results.push({ ...base, action: "failed", reason: err instanceof Error ? err.message : String(err) });
       }
     }
+    let pruneSkipped: string | undefined;
+    let pruneError: string | undefined;
+    if (opts.prune && fatal) {
+      pruneSkipped = `not pruning: ${fatal.message}`;
+    } else if (opts.prune) {
+      try {
+        const plan = await this.staleDashboards(dashboards, { ...opts, defaultFolder });
+        pruneSkipped = plan.skipped;
+        for (const h of plan.stale) {
+          const base = { uid: h.uid, title: h.title, folderUid: h.folderUid, stale: true as const };
+          if (fatal) {
+            results.push({ ...base, action: "failed", reason: `delete skipped: ${fatal.message}` });
+            continue;
+          }
+          try {
+            const del = await this.deleteDashboard(h.uid);
+            results.push({ ...base, action: "deleted", reason: del.status === "deleted" ? "no longer generated by Burnrate" : "already gone (HTTP 404)" });
+          } catch (err) {
+            // 401 (bad token) ends it; 403 may be one folder's permissions, so the others are still tried
+            if (err instanceof GrafanaError && err.status === 401) fatal = err;
+            results.push({ ...base, action: "failed", reason: `delete failed: ${err instanceof Error ? err.message : String(err)}` });
+          }
+        }
+      } catch (err) {
+        pruneError = `listing managed dashboards failed, nothing deleted: ${err instanceof Error ? err.message : String(err)}`;
+      }
+    }
     const count = (a: DashboardSyncResult["action"]) => results.filter((r) => r.action === a).length;
-    return { results, created: count("created"), updated: count("updated"), unchanged: count("unchanged"), failed: count("failed") };
+    const report: DashboardSyncReport = { results, created: count("created"), updated: count("updated"), unchanged: count("unchanged"), deleted: count("deleted"), failed: count("failed") };
+    if (pruneSkipped !== undefined) report.pruneSkipped = pruneSkipped;
+    if (pruneError !== undefined) report.pruneError = pruneError;
+    return report;
   }
 
   #k8sPath(name?: string): string {
@@ -383,7 +564,9 @@ export class GrafanaClient {
         : `Grafana requires authentication (HTTP 401) during ${what}${detail}; configure a service-account token (Authorization: Bearer)`;
     } else if (res.status === 403) {
       kind = "auth";
-      text = `Grafana denied ${what} (HTTP 403)${detail}; the service account needs the Editor role (dashboards:write, folders:create) on the target folder`;
+      text = what.startsWith("dashboard delete")
+        ? `Grafana denied ${what} (HTTP 403)${detail}; the service account needs dashboards:delete (Editor role) on the dashboard's folder`
+        : `Grafana denied ${what} (HTTP 403)${detail}; the service account needs the Editor role (dashboards:write, folders:create) on the target folder`;
     } else if (res.status === 412) {
       kind = "conflict";
       text = `Grafana refused ${what} (HTTP 412 ${status ?? "precondition failed"})${detail}`;

@@ -12,8 +12,14 @@ import { listen, pathSegments, type RecordedRequest, sendJson } from "./http-uti
  *   is stale and overwrite is false, 412 name-exists when `dashboard.id` names another dashboard
  *   with the same uid, increments versions and returns `{id,uid,url,status,version,slug}`;
  * - GET /api/dashboards/uid/:uid returns `{dashboard, meta:{folderUid,version,url,slug}}`;
+ * - DELETE /api/dashboards/uid/:uid (folder_dashboard docs: 200 `{title,message,id}`, 401, 403
+ *   for non-editors, 404 for an unknown uid);
+ * - GET /api/search (folder_dashboard_search.md): `type` dash-db|dash-folder, repeated `tag`
+ *   (a hit must carry every tag), `query` (title substring), `folderUIDs`, `dashboardUIDs`,
+ *   `limit` (default 1000 when missing or invalid, 422 above 5000), `page` (from 1; `limit` is
+ *   the page size); hits sorted by title; dashboards at the root carry no folder fields;
  * - optional `dashboard.grafana.app/v1beta1` API (POST 201 / 409 exists, PUT 409 on stale
- *   metadata.resourceVersion, GET 404) sharing the same store.
+ *   metadata.resourceVersion, GET/DELETE 404) sharing the same store.
  */
 
 export type StoredDashboard = { id: number; uid: string; version: number; folderUid: string; model: Record<string, unknown>; messages: string[] };
@@ -34,6 +40,8 @@ export class FakeGrafana {
   url = "";
   /** Test hook run before each write is processed (e.g. to simulate a concurrent edit). */
   beforeWrite: ((method: string, path: string) => void) | undefined;
+  /** Test hook: return a response to send instead of handling an authenticated request (e.g. a 500). */
+  intercept: ((method: string, path: string) => { status: number; body: unknown } | undefined) | undefined;
   #close: (() => Promise<void>) | undefined;
   #nextId = 1;
 
@@ -58,6 +66,23 @@ export class FakeGrafana {
     d.model = { ...d.model, ...patch, version: d.version };
   }
 
+  /** Stores a dashboard directly (as if made in the UI by someone else), creating its folder if needed. */
+  seed(uid: string, opts: { title?: string; tags?: string[]; folderUid?: string; description?: string } = {}): StoredDashboard {
+    const folderUid = opts.folderUid ?? "";
+    if (folderUid && !this.folders.has(folderUid)) this.folders.set(folderUid, { uid: folderUid, title: folderUid, id: this.#nextId++, version: 1 });
+    const id = this.#nextId++;
+    const d: StoredDashboard = {
+      id,
+      uid,
+      version: 1,
+      folderUid,
+      model: { id, uid, version: 1, title: opts.title ?? uid, tags: opts.tags ?? [], description: opts.description ?? "", panels: [] },
+      messages: [""],
+    };
+    this.dashboards.set(uid, d);
+    return d;
+  }
+
   writes(): RecordedRequest[] {
     return this.requests.filter((r) => r.method !== "GET");
   }
@@ -78,7 +103,12 @@ export class FakeGrafana {
     const editor = (this.opts.tokens ?? ["test-token"]).includes(token);
     const viewer = (this.opts.viewerTokens ?? []).includes(token);
     if (!editor && !viewer) return sendJson(res, 401, { message: "invalid API key" });
-    if (method !== "GET" && !editor) return sendJson(res, 403, { message: "You'll need additional permissions to perform this action. Permissions needed: dashboards:write" });
+    const intercepted = this.intercept?.(method, rawPath);
+    if (intercepted) return sendJson(res, intercepted.status, intercepted.body);
+    if (method !== "GET" && !editor) {
+      const permission = method === "DELETE" ? "dashboards:delete" : "dashboards:write";
+      return sendJson(res, 403, { message: `You'll need additional permissions to perform this action. Permissions needed: ${permission}` });
+    }
 
     if (method !== "GET") this.beforeWrite?.(method, rawPath);
     let json: Record<string, unknown> = {};
@@ -110,8 +140,17 @@ export class FakeGrafana {
       }
     }
 
+    if (seg[0] === "api" && seg[1] === "search" && seg.length === 2 && method === "GET") return this.#search(res, new URL(req.url ?? "/", "http://fake").searchParams);
+
     if (seg[0] === "api" && seg[1] === "dashboards") {
       if (method === "POST" && seg[2] === "db" && seg.length === 3) return this.#save(res, json);
+      if (method === "DELETE" && seg[2] === "uid" && seg.length === 4) {
+        const d = this.dashboards.get(seg[3] ?? "");
+        if (!d) return sendJson(res, 404, { message: "Dashboard not found" });
+        this.dashboards.delete(d.uid);
+        const title = String(d.model.title ?? "");
+        return sendJson(res, 200, { title, message: `Dashboard ${title} deleted`, id: d.id });
+      }
       if (method === "GET" && seg[2] === "uid" && seg.length === 4) {
         const d = this.dashboards.get(seg[3] ?? "");
         if (!d) return sendJson(res, 404, { message: "Dashboard not found" });
@@ -127,6 +166,44 @@ export class FakeGrafana {
       return this.#k8s(res, method, seg.slice(3), json);
     }
     return sendJson(res, 404, { message: "Not found" });
+  }
+
+  #search(res: ServerResponse, q: URLSearchParams): void {
+    const rawLimit = Number.parseInt(q.get("limit") ?? "", 10);
+    if (rawLimit > 5000) return sendJson(res, 422, { message: "Limit is above maximum allowed (5000), use page parameter to access hits beyond limit" });
+    const limit = Number.isFinite(rawLimit) && rawLimit >= 1 ? rawLimit : 1000;
+    const rawPage = Number.parseInt(q.get("page") ?? "", 10);
+    const page = Number.isFinite(rawPage) && rawPage >= 1 ? rawPage : 1;
+    const type = q.get("type") ?? "";
+    const tags = q.getAll("tag");
+    const text = (q.get("query") ?? "").toLowerCase();
+    const folderUids = q.getAll("folderUIDs");
+    const dashboardUids = q.getAll("dashboardUIDs");
+    type Hit = Record<string, unknown> & { title: string; uid: string };
+    const hits: Hit[] = [];
+    if (type === "" || type === "dash-folder") {
+      for (const f of this.folders.values()) {
+        if (tags.length || dashboardUids.length || folderUids.length) continue;
+        if (text && !f.title.toLowerCase().includes(text)) continue;
+        hits.push({ id: f.id, uid: f.uid, orgId: 1, title: f.title, uri: `db/${slug(f.title)}`, url: `/dashboards/f/${f.uid}/${slug(f.title)}`, slug: "", type: "dash-folder", tags: [], isStarred: false, sortMeta: 0 });
+      }
+    }
+    if (type === "" || type === "dash-db") {
+      for (const d of this.dashboards.values()) {
+        const title = String(d.model.title ?? "");
+        const dTags = Array.isArray(d.model.tags) ? d.model.tags.filter((t): t is string => typeof t === "string") : [];
+        if (!tags.every((t) => dTags.includes(t))) continue;
+        if (text && !title.toLowerCase().includes(text)) continue;
+        if (folderUids.length && !folderUids.includes(d.folderUid)) continue;
+        if (dashboardUids.length && !dashboardUids.includes(d.uid)) continue;
+        const hit: Hit = { id: d.id, uid: d.uid, orgId: 1, title, uri: `db/${slug(title)}`, url: `/d/${d.uid}/${slug(title)}`, slug: "", type: "dash-db", tags: dTags, isStarred: false, sortMeta: 0 };
+        const f = d.folderUid ? this.folders.get(d.folderUid) : undefined;
+        if (f) Object.assign(hit, { folderId: f.id, folderUid: f.uid, folderTitle: f.title, folderUrl: `/dashboards/f/${f.uid}/${slug(f.title)}` });
+        hits.push(hit);
+      }
+    }
+    hits.sort((a, b) => a.title.toLowerCase().localeCompare(b.title.toLowerCase()) || a.uid.localeCompare(b.uid));
+    return sendJson(res, 200, hits.slice((page - 1) * limit, page * limit));
   }
 
   #save(res: ServerResponse, body: Record<string, unknown>): void {
@@ -183,6 +260,12 @@ export class FakeGrafana {
     if (method === "GET" && name) {
       const d = this.dashboards.get(name);
       return d ? sendJson(res, 200, toResource(d)) : sendJson(res, 404, { kind: "Status", status: "Failure", message: `dashboards.dashboard.grafana.app "${name}" not found`, reason: "NotFound", code: 404 });
+    }
+    if (method === "DELETE" && name) {
+      const d = this.dashboards.get(name);
+      if (!d) return sendJson(res, 404, { kind: "Status", status: "Failure", message: `dashboards.dashboard.grafana.app "${name}" not found`, reason: "NotFound", code: 404 });
+      this.dashboards.delete(name);
+      return sendJson(res, 200, { kind: "Status", apiVersion: "v1", status: "Success", details: { name, group: "dashboard.grafana.app", kind: "dashboards" } });
     }
     const meta = (body.metadata ?? {}) as { name?: string; resourceVersion?: string; annotations?: Record<string, string> };
     const spec = body.spec as Record<string, unknown> | undefined;

@@ -126,17 +126,24 @@ function pusherFor(t: PushTarget): Pusher {
     const tk = token(t);
     if (!tk) throw new Error("a Grafana service-account token is required");
     const c = new GrafanaClient({ baseUrl: t.url, token: tk });
+    // Burnrate's folders: `burnrate` (default) and `burnrate-<team>`. Pruning only ever deletes
+    // dashboards tagged "burnrate" inside those folders (see GrafanaClient.managedDashboards).
     const folders = async () => {
       const teams = await db().team.findMany();
       return Object.fromEntries(teams.map((tm) => [tm.slug, { uid: `burnrate-${tm.slug}`, title: `Burnrate · ${tm.name}` }]));
     };
+    // An empty desired list only deletes every managed dashboard when there really are no SLOs.
+    const allowEmpty = async (files: RuleFile[]) => files.length === 0 && (await db().slo.count()) === 0;
     pusher = {
       kind: "grafana",
       push: async (files) => {
         try {
-          const r = await c.syncDashboards(files.map((f) => JSON.parse(f.content)), await folders(), { message: "Burnrate sync" });
-          if (r.failed) return { ok: false, stage: "write", error: r.results.filter((x) => x.action === "failed").map((x) => `${x.uid}: ${x.reason ?? "failed"}`).join("; ") };
-          return { ok: true, changed: r.created + r.updated > 0, message: `created ${r.created}, updated ${r.updated}, unchanged ${r.unchanged}` };
+          const r = await c.syncDashboards(files.map((f) => JSON.parse(f.content)), await folders(), { message: "Burnrate sync", prune: true, allowEmpty: await allowEmpty(files) });
+          const failures = r.results.filter((x) => x.action === "failed").map((x) => `${x.uid}: ${x.reason ?? "failed"}`);
+          if (r.pruneError) failures.push(r.pruneError);
+          if (failures.length) return { ok: false, stage: "write", error: failures.join("; ") };
+          const message = `created ${r.created}, updated ${r.updated}, deleted ${r.deleted}, unchanged ${r.unchanged}${r.pruneSkipped ? `; ${r.pruneSkipped}` : ""}`;
+          return { ok: true, changed: r.created + r.updated + r.deleted > 0, message };
         } catch (err) {
           return { ok: false, stage: "write", error: (err as Error).message };
         }
@@ -144,12 +151,19 @@ function pusherFor(t: PushTarget): Pusher {
       status: async (files) => {
         try {
           let drift = 0;
+          const desired: Array<{ uid: string }> = [];
           for (const f of files) {
             const want = JSON.parse(f.content) as { uid: string; description?: string };
+            desired.push(want);
             const have = await c.getDashboard(want.uid);
             if (!have || (have.dashboard as { description?: string }).description !== want.description) drift++;
           }
-          return { state: drift ? "drifted" : "in_sync", message: drift ? `${drift} dashboard(s) differ` : "" };
+          const { stale } = await c.staleDashboards(desired, { allowEmpty: await allowEmpty(files) });
+          const parts = [
+            drift ? `${drift} dashboard(s) differ` : "",
+            stale.length ? `${stale.length} stale dashboard(s) to delete: ${stale.slice(0, 5).map((h) => h.uid).join(", ")}${stale.length > 5 ? ", …" : ""}` : "",
+          ].filter(Boolean);
+          return { state: parts.length ? "drifted" : "in_sync", message: parts.join("; ") };
         } catch (err) {
           return { state: "unreachable", message: (err as Error).message };
         }
