@@ -26,7 +26,7 @@ export function TeamMembers({ slug, canManage }: { slug: string; canManage: bool
           <tbody>
             {members.data.items.map((m) => (
               <tr key={m.userId}>
-                <td>{m.name || m.email} <span className="muted">{m.email}{m.disabled ? " · disabled" : ""}</span></td>
+                <td>{m.name ? <>{m.name} <span className="muted">{m.email}</span></> : m.email}{m.disabled ? <span className="muted"> · disabled</span> : null}</td>
                 <td>
                   {canManage ? (
                     <select aria-label={`Role of ${m.email}`} value={m.role} disabled={set.isPending} onChange={(e) => set.mutate({ email: m.email, role: e.target.value as RoleName })}>

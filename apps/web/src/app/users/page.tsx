@@ -104,7 +104,7 @@ export default function UsersPage() {
           <DataTable head={["User", "Roles", "Sign-in", "Last sign-in", ""]}>
             {shown.map((u) => (
               <tr key={u.id} data-testid={`user-${u.email}`} className={u.disabled ? "muted" : undefined}>
-                <td><strong>{u.name || u.email}</strong><div className="muted">{u.email}</div></td>
+                <td><strong>{u.name || u.email}</strong> {u.disabled ? <Badge tone="bad">disabled</Badge> : null}{u.name ? <div className="muted">{u.email}</div> : null}</td>
                 <td>
                   <div className="btn-row">
                     {u.isAdmin ? <Badge tone="bad">administrator</Badge> : null}
@@ -115,7 +115,6 @@ export default function UsersPage() {
                 <td>{[u.sso ? "SSO" : null, u.hasPassword ? "password" : null].filter(Boolean).join(" + ") || <span className="muted">not yet</span>}{u.apiTokens ? <div className="muted">{u.apiTokens} API token{u.apiTokens === 1 ? "" : "s"}</div> : null}</td>
                 <td>{u.lastLoginAt ? dateTime(Date.parse(u.lastLoginAt)) : <span className="muted">never</span>}</td>
                 <RowActions>
-                  {u.disabled ? <Badge tone="bad">disabled</Badge> : null}
                   <button className="btn" onClick={() => open(u)}>Edit</button>
                   {u.email !== perm.me?.email ? (
                     <button className={u.disabled ? "btn" : "btn btn-danger"} disabled={toggle.isPending} onClick={() => (u.disabled || confirm(`Disable ${u.email}? Their sessions end and their API tokens stop working.`)) && toggle.mutate(u)}>
