@@ -4,8 +4,10 @@
 //     rules per SLO, and Prometheus evaluation cost of the generated rules vs a naive rule set;
 //  2. the on-call board bench (scripts/bench-board.mts): GET /api/v1/board server time, response
 //     size and PromQL query count for 10/100/1,000 SLOs against the production build, an embedded
-//     PostgreSQL and a local Prometheus (all on loopback, free ports, removed afterwards).
-// Options: --board-only, --domain-only. BURNRATE_BENCH_SIZES / BURNRATE_BENCH_REQUESTS tune step 2.
+//     PostgreSQL and a local Prometheus (all on loopback, free ports, removed afterwards);
+//  3. the reconcile bench (scripts/bench-reconcile.mts): how long a drift check with nothing to
+//     change takes for 100/1,000 SLOs (the background loop's steady-state cost).
+// Options: --board-only, --domain-only, --no-reconcile. BURNRATE_BENCH_SIZES / BURNRATE_BENCH_REQUESTS tune step 2.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,5 +56,8 @@ let failed = 0;
 // Both run even when the first fails, so one broken part does not hide the other's figures.
 if (!args.has("--board-only")) failed = (await run("Domain: rule generation and Prometheus evaluation cost", "npm", ["run", "bench", "-w", "@burnrate/domain"])) || failed;
 if (!args.has("--domain-only")) failed = (await run("On-call board: 10 / 100 / 1,000 SLOs", process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/bench-board.mts")])) || failed;
+if (!args.has("--domain-only") && !args.has("--board-only") && !args.has("--no-reconcile")) {
+  failed = (await run("Reconcile with nothing to change: 100 / 1,000 SLOs", process.execPath, [join(root, "node_modules/tsx/dist/cli.mjs"), join(root, "scripts/bench-reconcile.mts")])) || failed;
+}
 console.log(`\nnpm run bench: ${failed ? "a bench failed to set up" : "done"} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 process.exit(failed);

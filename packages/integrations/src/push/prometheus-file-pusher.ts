@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -85,6 +86,32 @@ function withHeader(content: string): string {
 function isManagedContent(buf: Buffer | string): boolean {
   const s = typeof buf === "string" ? buf : buf.subarray(0, MANAGED_HEADER.length + 2).toString("utf8");
   return s.startsWith(`${MANAGED_HEADER}\n`) || s.startsWith(`${MANAGED_HEADER}\r\n`) || s === MANAGED_HEADER;
+}
+
+/**
+ * Group names per file content, so the drift check of a large installation does not parse every
+ * rule file's YAML on every pass (1,000 SLOs: 7–8 s of YAML parsing per pass without it). Keyed by
+ * a hash of the content; bounded, oldest entries dropped first.
+ */
+const GROUP_NAMES_CACHE_MAX = 20_000;
+const groupNamesCache = new Map<string, string[]>();
+
+export function cachedGroupNamesOf(content: string): string[] {
+  const k = createHash("sha256").update(content).digest("base64");
+  const hit = groupNamesCache.get(k);
+  if (hit) {
+    // Refresh recency (Map keeps insertion order).
+    groupNamesCache.delete(k);
+    groupNamesCache.set(k, hit);
+    return [...hit];
+  }
+  const names = groupNamesOf(content);
+  groupNamesCache.set(k, names);
+  if (groupNamesCache.size > GROUP_NAMES_CACHE_MAX) {
+    const oldest = groupNamesCache.keys().next().value;
+    if (oldest !== undefined) groupNamesCache.delete(oldest);
+  }
+  return [...names];
 }
 
 /** Group names declared in a rules file (throws on unparsable YAML). */
@@ -198,7 +225,7 @@ export class PrometheusFilePusher {
       for (const [name, buf] of onDisk) {
         if (desired.has(name)) continue;
         try {
-          for (const g of groupNamesOf(buf.toString("utf8"))) expected.push({ file: name, name: g });
+          for (const g of cachedGroupNamesOf(buf.toString("utf8"))) expected.push({ file: name, name: g });
         } catch {
           // unparsable leftover: verification will report it
         }
@@ -357,7 +384,7 @@ export class PrometheusFilePusher {
       const content = withHeader(f.content);
       let groups: string[];
       try {
-        groups = groupNamesOf(content);
+        groups = cachedGroupNamesOf(content);
       } catch (err) {
         throw new StageError("validate", `${f.path}: ${errMsg(err)}`);
       }

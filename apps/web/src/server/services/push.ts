@@ -250,8 +250,10 @@ export async function reconcileTarget(targetId: string, triggeredBy = "reconcile
   const t = await db().pushTarget.findUniqueOrThrow({ where: { id: targetId } });
   if (!t.enabled) return;
   if (t.nextAttemptAt && t.nextAttemptAt > new Date() && triggeredBy === "reconciler") return;
+  const t0 = performance.now();
   const files = await desiredFiles(t);
   const hash = hashFiles(files);
+  const t1 = performance.now();
   const lastApplied = await db().revision.findFirst({ where: { targetId: t.id, status: "applied" }, orderBy: { createdAt: "desc" } });
   let st: { state: string; message: string };
   try {
@@ -260,6 +262,9 @@ export async function reconcileTarget(targetId: string, triggeredBy = "reconcile
   } catch (err) {
     st = { state: "unreachable", message: (err as Error).message };
   }
+  const t2 = performance.now();
+  // Large installations: say where a slow drift check spends its time (bench:reconcile reads this).
+  if (t2 - t0 > 2000) console.log(`[reconciler] ${t.name}: drift check took ${((t2 - t0) / 1000).toFixed(1)} s (desired state ${((t1 - t0) / 1000).toFixed(1)} s, target status ${((t2 - t1) / 1000).toFixed(1)} s, ${files.length} files, ${st.state})`);
   if (st.state === "in_sync" && lastApplied?.hash === hash && t.status !== "failing") {
     await db().pushTarget.update({ where: { id: t.id }, data: { status: "in_sync", statusMessage: "", lastSyncAt: new Date() } });
     return;
