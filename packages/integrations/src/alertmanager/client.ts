@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { HttpClient, UpstreamError, bodyExcerpt, metricValue, type BasicAuth } from "../http";
+import { HttpClient, UpstreamError, bodyExcerpt, httpClientOptions, metricValue, type ConnectionOptions } from "../http";
 
 export const amStatusSchema = z.looseObject({
   cluster: z.looseObject({
@@ -58,14 +58,7 @@ export interface AlertsFilter {
   receiver?: string;
 }
 
-export interface AlertmanagerClientOptions {
-  baseUrl: string;
-  token?: string;
-  basicAuth?: BasicAuth;
-  headers?: Record<string, string>;
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-}
+export type AlertmanagerClientOptions = ConnectionOptions;
 
 export interface AlertmanagerReloadStatus {
   successful: boolean;
@@ -82,15 +75,7 @@ export class AlertmanagerClient {
   readonly http: HttpClient;
 
   constructor(opts: AlertmanagerClientOptions) {
-    this.http = new HttpClient({
-      service: "Alertmanager",
-      baseUrl: opts.baseUrl,
-      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-      ...(opts.token !== undefined ? { token: opts.token } : {}),
-      ...(opts.basicAuth !== undefined ? { basicAuth: opts.basicAuth } : {}),
-      ...(opts.headers !== undefined ? { headers: opts.headers } : {}),
-      ...(opts.fetch !== undefined ? { fetch: opts.fetch } : {}),
-    });
+    this.http = new HttpClient(httpClientOptions("Alertmanager", opts));
   }
 
   get baseUrl(): string {

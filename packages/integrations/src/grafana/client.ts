@@ -1,6 +1,6 @@
 import { sortJsonKeys, type Dashboard, readDashboardStamp } from "@burnrate/domain";
 import { z } from "zod";
-import { excerpt, Upstream, UpstreamError, type UpstreamResponse } from "./upstream";
+import { bodyExcerpt, HttpClient, httpClientOptions, UpstreamError, type RawResponse } from "../http";
 
 /**
  * Grafana HTTP client for dashboards and folders, authenticated with a service-account token
@@ -177,16 +177,18 @@ const DEFAULT_FOLDER: FolderRef = { uid: "burnrate", title: "Burnrate" };
 /** Grafana's documented bounds for `limit` on `/api/search`. */
 const SEARCH_DEFAULT_LIMIT = 1000;
 const SEARCH_MAX_LIMIT = 5000;
+/** Length of response excerpts in error messages. */
+const EXCERPT_LEN = 240;
 
 export class GrafanaClient {
-  readonly #http: Upstream;
-  readonly #token: string;
+  readonly #http: HttpClient;
+  readonly #hasToken: boolean;
   readonly #namespace: string;
   #api: GrafanaApi | undefined;
 
   constructor(opts: GrafanaClientOptions) {
-    this.#http = new Upstream("Grafana", opts.baseUrl, opts.timeoutMs ?? 10_000, opts.fetch);
-    this.#token = opts.token ?? "";
+    this.#http = new HttpClient(httpClientOptions("Grafana", opts, { urlCredentials: "reject", redirectMessage: "check-base-url" }));
+    this.#hasToken = Boolean(opts.token);
     this.#namespace = opts.namespace ?? "default";
     if (opts.api && opts.api !== "auto") this.#api = opts.api;
   }
@@ -197,11 +199,11 @@ export class GrafanaClient {
 
   /** `GET /api/health` (no auth needed). */
   async health(): Promise<{ database: string; version: string }> {
-    const res = await this.#http.request({ path: "/api/health" });
+    const res = await this.#http.raw({ path: "/api/health", auth: false });
     if (res.status !== 200) throw this.#error(res, "health check");
     const h = this.#parse(res, Health);
     if (h.database !== undefined && h.database !== "ok") {
-      throw new GrafanaError(`Grafana at ${this.baseUrl} is unhealthy: database ${h.database}`, "Grafana", res.url, "http", res.status);
+      throw new GrafanaError({ message: `Grafana at ${this.baseUrl} is unhealthy: database ${h.database}`, service: "Grafana", url: res.url, kind: "http", status: res.status });
     }
     return { database: h.database ?? "ok", version: h.version ?? "" };
   }
@@ -209,7 +211,7 @@ export class GrafanaClient {
   /** Which dashboard API is used: probes `/apis/dashboard.grafana.app/v1beta1` once in "auto" mode. */
   async dashboardApi(): Promise<GrafanaApi> {
     if (this.#api) return this.#api;
-    const res = await this.#request({ path: K8S_GROUP_PATH });
+    const res = await this.#http.raw({ path: K8S_GROUP_PATH });
     if (res.status === 401 || res.status === 403) throw this.#error(res, "API discovery");
     let api: GrafanaApi = "legacy";
     if (res.status === 200) {
@@ -227,14 +229,14 @@ export class GrafanaClient {
   /** Makes sure a folder exists: `GET /api/folders/:uid`, else `POST /api/folders`. */
   async ensureFolder(uid: string, title: string): Promise<FolderRef & { created: boolean }> {
     const path = `/api/folders/${encodeURIComponent(uid)}`;
-    const got = await this.#request({ path });
+    const got = await this.#http.raw({ path });
     if (got.status === 200) return { ...this.#folder(got), created: false };
     if (got.status !== 404) throw this.#error(got, `folder lookup ${uid}`);
-    const res = await this.#request({ method: "POST", path: "/api/folders", body: JSON.stringify({ uid, title }) });
+    const res = await this.#http.raw({ method: "POST", path: "/api/folders", json: { uid, title } });
     if (res.status === 200 || res.status === 201) return { ...this.#folder(res), created: true };
     if (res.status === 409 || res.status === 412) {
       // created concurrently, or a folder with this title exists elsewhere
-      const again = await this.#request({ path });
+      const again = await this.#http.raw({ path });
       if (again.status === 200) return { ...this.#folder(again), created: false };
     }
     throw this.#error(res, `folder create ${uid} ("${title}")`);
@@ -244,14 +246,14 @@ export class GrafanaClient {
   async getDashboard(uid: string): Promise<GrafanaDashboardState | null> {
     const api = await this.dashboardApi();
     if (api === "legacy") {
-      const res = await this.#request({ path: `/api/dashboards/uid/${encodeURIComponent(uid)}` });
+      const res = await this.#http.raw({ path: `/api/dashboards/uid/${encodeURIComponent(uid)}` });
       if (res.status === 404) return null;
       if (res.status !== 200) throw this.#error(res, `dashboard lookup ${uid}`);
       const body = this.#parse(res, LegacyGet);
       const version = body.meta.version ?? (typeof body.dashboard.version === "number" ? body.dashboard.version : 0);
       return { dashboard: body.dashboard, folderUid: body.meta.folderUid, version, url: body.meta.url, api };
     }
-    const res = await this.#request({ path: this.#k8sPath(uid) });
+    const res = await this.#http.raw({ path: this.#k8sPath(uid) });
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.#error(res, `dashboard lookup ${uid}`);
     const body = this.#parse(res, K8sDashboard);
@@ -283,7 +285,7 @@ export class GrafanaClient {
       const body: Record<string, unknown> = { dashboard: sortJsonKeys(model), overwrite: opts.overwrite === true };
       if (opts.folderUid !== undefined) body.folderUid = opts.folderUid;
       if (opts.message !== undefined) body.message = opts.message;
-      return this.#request({ method: "POST", path: "/api/dashboards/db", body: JSON.stringify(body) });
+      return this.#http.raw({ method: "POST", path: "/api/dashboards/db", json: body });
     };
     const first: Record<string, unknown> = { ...rest, id: typeof id === "number" ? id : null };
     if (typeof version === "number") first.version = version;
@@ -319,14 +321,14 @@ export class GrafanaClient {
       metadata: { name: uid, annotations, ...(resourceVersion ? { resourceVersion } : {}) },
       spec: sortJsonKeys(spec),
     });
-    const done = (res: UpstreamResponse, status: "created" | "updated", retried: boolean): PushDashboardResult => {
+    const done = (res: RawResponse, status: "created" | "updated", retried: boolean): PushDashboardResult => {
       const body = this.#parse(res, K8sDashboard);
       return { uid: body.metadata.name, version: body.metadata.generation ?? 1, url: `/d/${body.metadata.name}`, status, api: "dashboard.grafana.app", retried };
     };
     let current = await this.getDashboard(uid);
     let retried = false;
     if (!current) {
-      const res = await this.#request({ method: "POST", path: this.#k8sPath(), body: JSON.stringify(resource()) });
+      const res = await this.#http.raw({ method: "POST", path: this.#k8sPath(), json: resource() });
       if (res.status === 200 || res.status === 201) return done(res, "created", false);
       if (res.status !== 409) throw this.#error(res, `dashboard create ${uid}`, opts.folderUid);
       retried = true;
@@ -335,7 +337,7 @@ export class GrafanaClient {
     }
     for (let attempt = 0; ; attempt++) {
       const rv = opts.overwrite ? undefined : current.resourceVersion;
-      const res = await this.#request({ method: "PUT", path: this.#k8sPath(uid), body: JSON.stringify(resource(rv)) });
+      const res = await this.#http.raw({ method: "PUT", path: this.#k8sPath(uid), json: resource(rv) });
       if (res.status === 200 || res.status === 201) return done(res, "updated", retried);
       if (res.status !== 409 || attempt > 0) throw this.#error(res, `dashboard update ${uid}`, opts.folderUid);
       retried = true;
@@ -355,9 +357,7 @@ export class GrafanaClient {
     const limit = Math.min(SEARCH_MAX_LIMIT, Math.max(1, size));
     const byUid = new Map<string, DashboardSearchHit>();
     for (let page = 1; ; page++) {
-      const qs = new URLSearchParams({ type: "dash-db", limit: String(limit), page: String(page) });
-      if (opts.tag) qs.append("tag", opts.tag);
-      const res = await this.#request({ path: `/api/search?${qs.toString()}` });
+      const res = await this.#http.raw({ path: "/api/search", query: { type: "dash-db", limit, page, tag: opts.tag || undefined } });
       if (res.status !== 200) throw this.#error(res, "dashboard search");
       const hits = this.#parse(res, SearchHits);
       let fresh = 0;
@@ -412,7 +412,7 @@ export class GrafanaClient {
     if (!uid) throw new TypeError("uid is required");
     const api = await this.dashboardApi();
     const path = api === "legacy" ? `/api/dashboards/uid/${encodeURIComponent(uid)}` : this.#k8sPath(uid);
-    const res = await this.#request({ method: "DELETE", path });
+    const res = await this.#http.raw({ method: "DELETE", path });
     if (res.status === 200 || res.status === 202 || res.status === 204) return { uid, status: "deleted", api };
     if (res.status === 404) return { uid, status: "not_found", api };
     throw this.#error(res, `dashboard delete ${uid}`);
@@ -509,33 +509,27 @@ export class GrafanaClient {
     return name ? `${base}/${encodeURIComponent(name)}` : base;
   }
 
-  #request(req: { method?: "GET" | "POST" | "PUT" | "DELETE"; path: string; body?: string }): Promise<UpstreamResponse> {
-    const headers: Record<string, string> = {};
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
-    return this.#http.request({ ...req, headers, contentType: "application/json" });
-  }
-
-  #parse<S extends z.ZodType>(res: UpstreamResponse, schema: S): z.output<S> {
-    const parsed = schema.safeParse(this.#http.json(res));
+  #parse<S extends z.ZodType>(res: RawResponse, schema: S): z.output<S> {
+    const parsed = schema.safeParse(this.#http.parseJson(res));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new GrafanaError(
-        `unexpected response from Grafana at ${res.url}: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"}`,
-        "Grafana",
-        res.url,
-        "invalid_response",
-        res.status,
-      );
+      throw new GrafanaError({
+        message: `unexpected response from Grafana at ${res.url}: ${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"}`,
+        service: "Grafana",
+        url: res.url,
+        kind: "invalid_response",
+        status: res.status,
+      });
     }
     return parsed.data;
   }
 
-  #folder(res: UpstreamResponse): FolderRef {
+  #folder(res: RawResponse): FolderRef {
     const f = this.#parse(res, Folder);
     return { uid: f.uid, title: f.title };
   }
 
-  #status412(res: UpstreamResponse): string | undefined {
+  #status412(res: RawResponse): string | undefined {
     try {
       const s = (JSON.parse(res.text) as { status?: unknown }).status;
       return typeof s === "string" ? s : undefined;
@@ -544,7 +538,7 @@ export class GrafanaClient {
     }
   }
 
-  #error(res: UpstreamResponse, what: string, folderUid?: string): GrafanaError {
+  #error(res: RawResponse, what: string, folderUid?: string): GrafanaError {
     let message = "";
     let status: string | undefined;
     try {
@@ -552,14 +546,14 @@ export class GrafanaClient {
       if (typeof body.message === "string") message = body.message;
       if (typeof body.status === "string") status = body.status;
     } catch {
-      message = excerpt(res.text);
+      message = bodyExcerpt(res.text, EXCERPT_LEN);
     }
     const detail = message ? `: ${message}` : "";
     let text: string;
     let kind: GrafanaError["kind"] = "http";
     if (res.status === 401) {
       kind = "auth";
-      text = this.#token
+      text = this.#hasToken
         ? `Grafana rejected the service-account token (HTTP 401) during ${what}${detail}; check that the token is valid and not expired`
         : `Grafana requires authentication (HTTP 401) during ${what}${detail}; configure a service-account token (Authorization: Bearer)`;
     } else if (res.status === 403) {
@@ -580,7 +574,7 @@ export class GrafanaClient {
       if (res.status === 404) kind = "not_found";
       text = `Grafana ${what} failed (HTTP ${res.status})${detail}`;
     }
-    const err = new GrafanaError(text, "Grafana", res.url, kind, res.status, excerpt(res.text));
+    const err = new GrafanaError({ message: text, service: "Grafana", url: res.url, kind, status: res.status, bodyExcerpt: bodyExcerpt(res.text, EXCERPT_LEN) });
     if (status !== undefined) err.grafanaStatus = status;
     return err;
   }

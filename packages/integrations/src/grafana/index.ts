@@ -1,2 +1,1 @@
 export * from "./client";
-export { UpstreamError as GrafanaUpstreamError, type UpstreamErrorKind as GrafanaUpstreamErrorKind } from "./upstream";

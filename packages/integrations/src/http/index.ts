@@ -1,8 +1,9 @@
 /**
- * One fetch wrapper for every upstream we talk to (Prometheus, Alertmanager, ...).
+ * One fetch wrapper for every upstream we talk to (Prometheus, Alertmanager, Grafana, Mimir).
  *
  * - timeouts via AbortSignal.timeout (combined with an optional caller signal)
  * - redirect: "manual"; any 3xx is an error (never follow redirects, possibly to other hosts)
+ * - JSON, form or raw (e.g. YAML) request bodies; the raw response text is always available
  * - responses validated with zod; failures become `UpstreamError` with a stable human message
  * - optional bearer token / basic auth / extra headers; credentials are kept in private fields
  *   and never appear in error messages, `url` fields or logs (this module logs nothing)
@@ -17,7 +18,12 @@ export type UpstreamErrorKind =
   | "http"
   | "invalid_json"
   | "invalid_response"
-  | "api_error";
+  | "api_error"
+  // set by service clients (Grafana, Mimir) that classify HTTP errors further
+  | "auth"
+  | "conflict"
+  | "limit"
+  | "not_found";
 
 export interface UpstreamErrorInit {
   service: string;
@@ -30,8 +36,9 @@ export interface UpstreamErrorInit {
   cause?: unknown;
 }
 
+/** Base of every upstream failure; service clients subclass it (GrafanaError, MimirError). */
 export class UpstreamError extends Error {
-  override readonly name = "UpstreamError";
+  override readonly name: string = "UpstreamError";
   readonly service: string;
   /** Request URL without credentials or query string. */
   readonly url: string;
@@ -85,6 +92,41 @@ export interface HttpClientOptions {
   maxBodyBytes?: number;
   /** Injected fetch (tests). Defaults to globalThis.fetch. */
   fetch?: typeof fetch;
+  /**
+   * Credentials in baseUrl (`https://user:pass@host`): "basic-auth" (default) moves them into an
+   * Authorization: Basic header; "reject" throws a TypeError (clients that authenticate with a token).
+   */
+  urlCredentials?: "basic-auth" | "reject";
+  /**
+   * What a refused redirect's message says after the status: "location" (default) names where it
+   * pointed; "check-base-url" asks to check the configured base URL instead.
+   */
+  redirectMessage?: "location" | "check-base-url";
+}
+
+/** Connection settings service clients take from their callers. */
+export interface ConnectionOptions {
+  baseUrl: string;
+  /** Default 10 000 ms. */
+  timeoutMs?: number;
+  token?: string;
+  basicAuth?: BasicAuth;
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+/**
+ * HttpClient options for `service` from a client's options: copies the connection settings that
+ * are set (and nothing else from `opts`), then `extra`.
+ */
+export function httpClientOptions(service: string, opts: ConnectionOptions, extra: Omit<Partial<HttpClientOptions>, "service" | "baseUrl"> = {}): HttpClientOptions {
+  const out: HttpClientOptions = { service, baseUrl: opts.baseUrl };
+  if (opts.timeoutMs !== undefined) out.timeoutMs = opts.timeoutMs;
+  if (opts.token !== undefined) out.token = opts.token;
+  if (opts.basicAuth !== undefined) out.basicAuth = opts.basicAuth;
+  if (opts.headers !== undefined) out.headers = opts.headers;
+  if (opts.fetch !== undefined) out.fetch = opts.fetch;
+  return { ...out, ...extra };
 }
 
 export type QueryValue = string | number | boolean | undefined | null | readonly (string | number)[];
@@ -94,11 +136,21 @@ export interface RequestOptions {
   /** Path relative to baseUrl, e.g. "/api/v1/query". */
   path: string;
   query?: Record<string, QueryValue>;
+  /** Request body; at most one of json, form and body. */
   json?: unknown;
   form?: Record<string, string>;
+  /** Raw request body sent as-is, e.g. YAML for the Mimir ruler API. */
+  body?: RequestBody;
   headers?: Record<string, string>;
+  /** false: send without the client's credentials (unauthenticated endpoints such as health checks). */
+  auth?: boolean;
   timeoutMs?: number;
   signal?: AbortSignal;
+}
+
+export interface RequestBody {
+  data: string | Uint8Array;
+  contentType: string;
 }
 
 export interface RawResponse {
@@ -176,6 +228,7 @@ export class HttpClient {
   readonly #headers: Record<string, string>;
   readonly #fetch: typeof fetch;
   readonly #maxBody: number;
+  readonly #redirectMessage: "location" | "check-base-url";
 
   constructor(opts: HttpClientOptions) {
     this.service = opts.service;
@@ -189,6 +242,9 @@ export class HttpClient {
       throw new TypeError(`${opts.service} baseUrl must be http(s), got ${u.protocol}`);
     }
     let basic = opts.basicAuth;
+    if ((u.username || u.password) && opts.urlCredentials === "reject") {
+      throw new TypeError(`${opts.service} baseUrl must not contain credentials; pass the token separately`);
+    }
     if (u.username || u.password) {
       // fetch refuses URLs with credentials; move them to a header and out of any message.
       basic ??= { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
@@ -204,6 +260,7 @@ export class HttpClient {
     this.#headers = { ...(opts.headers ?? {}) };
     this.#fetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
     this.#maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    this.#redirectMessage = opts.redirectMessage ?? "location";
   }
 
   /** Credential-free display form of the base URL. */
@@ -233,14 +290,17 @@ export class HttpClient {
     const signal = opts.signal ? AbortSignal.any([timeoutSignal, opts.signal]) : timeoutSignal;
 
     const headers: Record<string, string> = { accept: "application/json", ...this.#headers, ...(opts.headers ?? {}) };
-    if (this.#authHeader) headers["authorization"] = this.#authHeader;
-    let body: string | undefined;
+    if (this.#authHeader && opts.auth !== false) headers["authorization"] = this.#authHeader;
+    let body: string | Uint8Array | undefined;
     if (opts.json !== undefined) {
       body = JSON.stringify(opts.json);
       headers["content-type"] = "application/json";
     } else if (opts.form !== undefined) {
       body = new URLSearchParams(opts.form).toString();
       headers["content-type"] = "application/x-www-form-urlencoded";
+    } else if (opts.body !== undefined) {
+      body = opts.body.data;
+      headers["content-type"] = opts.body.contentType;
     }
 
     const fail = (kind: UpstreamErrorKind, message: string, extra: Partial<UpstreamErrorInit> = {}) =>
@@ -268,7 +328,7 @@ export class HttpClient {
     }
 
     if (res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) {
-      const loc = res.headers.get("location");
+      const loc = this.#redirectMessage === "location" ? res.headers.get("location") : null;
       let where = "";
       if (loc) {
         try {
@@ -279,7 +339,8 @@ export class HttpClient {
         }
       }
       await res.body?.cancel().catch(() => {});
-      throw fail("redirect", `${this.service} at ${displayUrl} answered with a redirect (HTTP ${res.status})${where}; redirects are not followed`, {
+      const hint = this.#redirectMessage === "check-base-url" ? " — check the base URL" : "";
+      throw fail("redirect", `${this.service} at ${displayUrl} answered with a redirect (HTTP ${res.status})${where}; redirects are not followed${hint}`, {
         status: res.status,
       });
     }

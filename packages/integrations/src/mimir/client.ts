@@ -1,5 +1,5 @@
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { excerpt, Upstream, UpstreamError, type UpstreamResponse } from "../grafana/upstream";
+import { bodyExcerpt, HttpClient, httpClientOptions, UpstreamError, type RawResponse } from "../http";
 
 /**
  * Client for the Mimir (and Cortex-compatible) ruler configuration API:
@@ -80,39 +80,53 @@ export class MimirError extends UpstreamError {
 
 export const MIMIR_DEFAULT_LIMITS: MimirLimits = { maxRulesPerGroup: 20, maxGroupsPerTenant: 70 };
 
+const SERVICE = "Mimir ruler";
+/** Length of response excerpts in error messages. */
+const EXCERPT_LEN = 240;
+
 export class MimirRulerClient {
   readonly tenant: string;
   readonly limits: MimirLimits;
-  readonly #http: Upstream;
+  readonly #http: HttpClient;
   readonly #prefix: string;
-  readonly #token: string | undefined;
   readonly #owns: (ns: string) => boolean;
 
   constructor(opts: MimirRulerClientOptions) {
     if (!opts.tenant || /[\r\n]/.test(opts.tenant)) throw new TypeError("Mimir tenant (X-Scope-OrgID) is required");
-    this.#http = new Upstream("Mimir ruler", opts.baseUrl, opts.timeoutMs ?? 10_000, opts.fetch);
+    this.#http = new HttpClient(
+      httpClientOptions(SERVICE, opts, {
+        headers: { "x-scope-orgid": opts.tenant, accept: "application/yaml, application/json" },
+        urlCredentials: "reject",
+        redirectMessage: "check-base-url",
+      }),
+    );
     const prefix = opts.prefix ?? "/prometheus";
     this.#prefix = prefix === "" || prefix === "/" ? "" : `/${prefix.replace(/^\/+|\/+$/g, "")}`;
     this.tenant = opts.tenant;
-    this.#token = opts.token;
     this.limits = { ...MIMIR_DEFAULT_LIMITS, ...(opts.limits ?? {}) };
     this.#owns = opts.ownsNamespace ?? ((ns) => ns.startsWith("burnrate"));
   }
 
   /** All rule groups of the tenant by namespace (empty when the tenant has none). */
   async listRules(): Promise<Record<string, MimirRuleGroup[]>> {
-    const res = await this.#request("GET", this.#rulesPath());
+    const res = await this.#http.raw({ path: this.#rulesPath() });
     if (res.status === 404 && /no rule groups found/i.test(res.text)) return {};
     if (res.status !== 200) throw this.#error(res, "list rule groups");
     let parsed: unknown;
     try {
       parsed = parseYaml(res.text);
     } catch {
-      throw new MimirError(`invalid YAML from Mimir ruler at ${res.url}: ${excerpt(res.text, 80)}`, "Mimir ruler", res.url, "invalid_response", res.status);
+      throw new MimirError({ message: `invalid YAML from Mimir ruler at ${res.url}: ${bodyExcerpt(res.text, 80)}`, service: SERVICE, url: res.url, kind: "invalid_response", status: res.status });
     }
     if (parsed === null || parsed === undefined) return {};
     if (typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new MimirError(`unexpected response from Mimir ruler at ${res.url}: expected a map of namespace to rule groups`, "Mimir ruler", res.url, "invalid_response", res.status);
+      throw new MimirError({
+        message: `unexpected response from Mimir ruler at ${res.url}: expected a map of namespace to rule groups`,
+        service: SERVICE,
+        url: res.url,
+        kind: "invalid_response",
+        status: res.status,
+      });
     }
     const out: Record<string, MimirRuleGroup[]> = {};
     for (const [ns, groups] of Object.entries(parsed as Record<string, unknown>)) {
@@ -125,20 +139,20 @@ export class MimirRulerClient {
   /** Creates or replaces one rule group (POST, YAML body, 202). */
   async setRuleGroup(namespace: string, group: MimirRuleGroup): Promise<void> {
     if (group.rules.length > this.limits.maxRulesPerGroup) {
-      throw new MimirError(
-        `rule group "${group.name}" in namespace "${namespace}" has ${group.rules.length} rules, above the tenant limit of ${this.limits.maxRulesPerGroup} per group; use sync() to split it`,
-        "Mimir ruler",
-        this.#rulesPath(namespace),
-        "limit",
-      );
+      throw new MimirError({
+        message: `rule group "${group.name}" in namespace "${namespace}" has ${group.rules.length} rules, above the tenant limit of ${this.limits.maxRulesPerGroup} per group; use sync() to split it`,
+        service: SERVICE,
+        url: this.#rulesPath(namespace),
+        kind: "limit",
+      });
     }
-    const res = await this.#request("POST", this.#rulesPath(namespace), mimirRuleGroupYaml(group));
+    const res = await this.#http.raw({ method: "POST", path: this.#rulesPath(namespace), body: { data: mimirRuleGroupYaml(group), contentType: "application/yaml" } });
     if (res.status !== 202 && res.status !== 200) throw this.#error(res, `set rule group "${group.name}" in namespace "${namespace}"`);
   }
 
   /** Deletes one rule group; returns false when it did not exist. */
   async deleteRuleGroup(namespace: string, name: string): Promise<boolean> {
-    const res = await this.#request("DELETE", this.#rulesPath(namespace, name));
+    const res = await this.#http.raw({ method: "DELETE", path: this.#rulesPath(namespace, name) });
     if (res.status === 404) return false;
     if (res.status !== 202 && res.status !== 200) throw this.#error(res, `delete rule group "${name}" in namespace "${namespace}"`);
     return true;
@@ -198,12 +212,12 @@ export class MimirRulerClient {
     }
     const groupsAfter = foreign + desiredCount;
     if (groupsAfter > this.limits.maxGroupsPerTenant) {
-      throw new MimirError(
-        `refusing to sync: tenant "${this.tenant}" would hold ${groupsAfter} rule groups (${desiredCount} from Burnrate + ${foreign} not managed by Burnrate), above the limit of ${this.limits.maxGroupsPerTenant} per tenant; raise -ruler.max-rule-groups-per-tenant for this tenant or remove SLOs`,
-        "Mimir ruler",
-        this.#rulesPath(),
-        "limit",
-      );
+      throw new MimirError({
+        message: `refusing to sync: tenant "${this.tenant}" would hold ${groupsAfter} rule groups (${desiredCount} from Burnrate + ${foreign} not managed by Burnrate), above the limit of ${this.limits.maxGroupsPerTenant} per tenant; raise -ruler.max-rule-groups-per-tenant for this tenant or remove SLOs`,
+        service: SERVICE,
+        url: this.#rulesPath(),
+        kind: "limit",
+      });
     }
     const count = (a: MimirSyncAction["action"]) => actions.filter((x) => x.action === a).length;
     const report: MimirSyncReport = {
@@ -266,13 +280,7 @@ export class MimirRulerClient {
     return p;
   }
 
-  #request(method: "GET" | "POST" | "DELETE", path: string, yamlBody?: string): Promise<UpstreamResponse> {
-    const headers: Record<string, string> = { "x-scope-orgid": this.tenant, accept: "application/yaml, application/json" };
-    if (this.#token) headers.authorization = `Bearer ${this.#token}`;
-    return this.#http.request({ method, path, headers, ...(yamlBody !== undefined ? { body: yamlBody, contentType: "application/yaml" } : {}) });
-  }
-
-  #error(res: UpstreamResponse, what: string): MimirError {
+  #error(res: RawResponse, what: string): MimirError {
     let detail = res.text.trim();
     try {
       const j = JSON.parse(res.text) as { error?: unknown };
@@ -280,7 +288,7 @@ export class MimirRulerClient {
     } catch {
       /* plain text (http.Error) */
     }
-    detail = excerpt(detail);
+    detail = bodyExcerpt(detail, EXCERPT_LEN);
     let kind: MimirError["kind"] = "http";
     let text = `Mimir ruler ${what} failed for tenant "${this.tenant}" (HTTP ${res.status})${detail ? `: ${detail}` : ""}`;
     if (res.status === 401 || res.status === 403) {
@@ -293,7 +301,7 @@ export class MimirRulerClient {
       kind = "not_found";
       text += `; is the ruler API served under "${this.#prefix || "/"}"?`;
     }
-    return new MimirError(text, "Mimir ruler", res.url, kind, res.status, excerpt(res.text));
+    return new MimirError({ message: text, service: SERVICE, url: res.url, kind, status: res.status, bodyExcerpt: bodyExcerpt(res.text, EXCERPT_LEN) });
   }
 }
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { HttpClient, UpstreamError, bodyExcerpt, metricValue, type BasicAuth, type RawResponse, type RequestOptions } from "../http/index";
+import { HttpClient, UpstreamError, bodyExcerpt, httpClientOptions, metricValue, type ConnectionOptions, type RawResponse, type RequestOptions } from "../http/index";
 import {
   alertsDataSchema,
   buildInfoSchema,
@@ -16,16 +16,9 @@ import {
   type RuntimeInfo,
 } from "./schemas";
 
-export interface PrometheusClientOptions {
-  baseUrl: string;
-  token?: string;
-  basicAuth?: BasicAuth;
-  headers?: Record<string, string>;
-  /** Default 10 000 ms. */
-  timeoutMs?: number;
+export interface PrometheusClientOptions extends ConnectionOptions {
   /** Timeout for POST /-/reload (can take seconds with many rules). Default max(timeoutMs, 30 000). */
   reloadTimeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 /** Unix seconds (number) or Date. */
@@ -84,15 +77,7 @@ export class PrometheusClient {
   readonly #reloadTimeoutMs: number;
 
   constructor(opts: PrometheusClientOptions) {
-    this.http = new HttpClient({
-      service: "Prometheus",
-      baseUrl: opts.baseUrl,
-      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-      ...(opts.token !== undefined ? { token: opts.token } : {}),
-      ...(opts.basicAuth !== undefined ? { basicAuth: opts.basicAuth } : {}),
-      ...(opts.headers !== undefined ? { headers: opts.headers } : {}),
-      ...(opts.fetch !== undefined ? { fetch: opts.fetch } : {}),
-    });
+    this.http = new HttpClient(httpClientOptions("Prometheus", opts));
     this.#reloadTimeoutMs = opts.reloadTimeoutMs ?? Math.max(this.http.timeoutMs, 30_000);
   }
 
