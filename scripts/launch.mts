@@ -144,6 +144,14 @@ if (env.PROMETHEUS_URL && env.BURNRATE_RULES_DIR) {
     log(`${r.message} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     if (r.ok) writeFileSync(marker, new Date().toISOString());
   }
+  const doraMarker = join(dataDir, "stack", "dora-backfilled");
+  if (!existsSync(doraMarker)) {
+    const { backfillDoraHistory } = await import("./backfill-dora.mts");
+    const t0 = Date.now();
+    const r = await backfillDoraHistory({ databaseUrl, tsdbDir: join(dataDir, "stack", "prometheus"), instance: `127.0.0.1:${port}` }).catch((e: unknown) => ({ ok: false, message: `DORA backfill failed: ${(e as Error).message}` }));
+    log(`${r.message} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    if (r.ok) writeFileSync(doraMarker, new Date().toISOString());
+  }
 }
 console.log(`\n  Burnrate is running at http://127.0.0.1:${port}\n`);
 if (env.BURNRATE_AUTH !== "off") {

@@ -3,3 +3,4 @@ export * from "./generated/client";
 export { migrateDeploy, migrationStatus, readMigrations } from "./migrate";
 export { seedDemo, seedDemoDelivery } from "./seed";
 export { createApiToken, ensureUser, hashPassword, newApiToken, seedDemoUsers, sha256, verifyPassword } from "./auth";
+export { loadDoraRows } from "./delivery";

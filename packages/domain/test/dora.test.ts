@@ -227,9 +227,9 @@ describe("doraPromql", () => {
     expect(q.changeFailureRate).toMatch(/^sum by \(team\)/);
     expect(q.leadTimeMedianSeconds).toContain("by (le, team)");
   });
-  it("uses offset differences over the window and a W−1s deploy-day subquery", () => {
+  it("uses differences to the last sample W ago (robust to an hourly backfill grid) and a W−1s deploy-day subquery", () => {
     const q = doraPromql({ window: "28d" });
-    expect(q.deployments).toBe('sum (burnrate_deployments_total{environment="production"} - burnrate_deployments_total{environment="production"} offset 28d or burnrate_deployments_total{environment="production"})');
+    expect(q.deployments).toBe('sum (burnrate_deployments_total{environment="production"} - last_over_time(burnrate_deployments_total{environment="production"}[1h] offset 28d) or burnrate_deployments_total{environment="production"})');
     expect(q.deployDays).toContain("[27d23h59m59s:1d]");
     expect(() => doraPromql({ window: "soon" })).toThrow();
   });

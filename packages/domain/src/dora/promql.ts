@@ -66,7 +66,9 @@ export interface DoraPromqlQueries {
  *
  * Exactness: at an evaluation time t the result equals `computeDora` over [t − W, t) when the series
  * have samples at t and t − W (the OpenMetrics backfill grid, or any time when scraped more often
- * than the 5m lookback; live-scraped values lag by at most one scrape interval). Quantiles come from
+ * than the 5m lookback; live-scraped values lag by at most one scrape interval). The value at t − W
+ * is the last sample in the hour up to it, so between the points of an hourly backfill grid the
+ * window start is off by less than an hour instead of the whole history counting as "in the window". Quantiles come from
  * `histogram_quantile` and are only bucket-accurate (the DORA band edges are bucket edges); means and
  * counts are exact. Deploy days evaluate `[1d]` differences at UTC midnights inside the window, so
  * they are exact when t is a UTC midnight; the subquery range is W − 1s so both Prometheus 2
@@ -90,7 +92,10 @@ export function doraPromql(options: DoraPromqlOptions = {}): DoraPromqlQueries {
     return `{${m.join(",")}}`;
   };
   const sel = (name: string, withEnv: boolean, extra?: Record<string, string>) => `${name}${matchers(withEnv, extra)}`;
-  const delta = (s: string, w = window) => `(${s} - ${s} offset ${w} or ${s})`;
+  // The value W ago is the last sample in the hour before it (last_over_time), not an instant lookup
+  // with the 5m lookback: backfilled history is often hourly, and an instant `offset W` would find
+  // no sample between grid points, so the whole counter would count as "in the window".
+  const delta = (s: string, w = window) => `(${s} - last_over_time(${s}[1h] offset ${w}) or ${s})`;
   const total = (s: string) => `sum${by} ${delta(s)}`;
   const hist = (base: string, withEnv: boolean) => ({
     q: (q: number) => `histogram_quantile(${q}, sum${byLe} (${delta(sel(`${base}_bucket`, withEnv))}))`,

@@ -12,6 +12,7 @@ import {
   type DoraIncident,
 } from "@burnrate/domain";
 import { doraSeriesAt, parseAlertmanagerWebhook, parseSampleValue, renderExposition } from "@burnrate/integrations";
+import { loadDoraRows } from "@burnrate/db";
 import { requireTeamRole, type Principal } from "../auth";
 import { db } from "../db";
 import { ApiError } from "../http/errors";
@@ -148,20 +149,8 @@ export async function ingestAlertmanager(body: unknown) {
 
 /** DB rows in the shape the pure DORA computations and the exporter take. */
 export async function doraRows(): Promise<{ deployments: DoraDeployment[]; incidents: DoraIncident[]; teams: Record<string, string>; services: { service: string; team: string }[] }> {
-  const services = await db().service.findMany({ include: { team: true } });
-  const teams = Object.fromEntries(services.map((s) => [s.slug, s.team.slug]));
-  const deps = await db().deployment.findMany({ include: { service: true } });
-  const incs = await db().incident.findMany({ include: { service: true } });
-  return {
-    teams,
-    services: services.map((s) => ({ service: s.slug, team: s.team.slug })),
-    deployments: deps.map((d) => ({
-      id: d.id, service: d.service.slug, team: teams[d.service.slug], environment: d.environment, sha: d.sha, version: d.version,
-      commits: (d.commits as { sha: string; committedAt?: string; authoredAt?: string }[]) ?? [], startedAt: d.startedAt, finishedAt: d.finishedAt,
-      result: d.result as DoraDeployment["result"], kind: d.kind as DoraDeployment["kind"],
-    })),
-    incidents: incs.map((i) => ({ id: i.id, service: i.service.slug, team: teams[i.service.slug], openedAt: i.openedAt, resolvedAt: i.resolvedAt, causedByDeploymentId: i.causedByDeploymentId })),
-  };
+  const rows = await loadDoraRows(db());
+  return { ...rows, deployments: rows.deployments.map((d) => ({ ...d, result: d.result as DoraDeployment["result"], kind: d.kind as DoraDeployment["kind"] })) };
 }
 
 export async function metricsExposition(): Promise<string> {

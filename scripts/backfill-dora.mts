@@ -1,0 +1,54 @@
+// Backfills the DORA series that Prometheus scrapes from Burnrate's /api/metrics over the demo's
+// 30 days of deployments and incidents, so the DORA view's PromQL figures match the database
+// figures from the first start (a counter that first appears today would read as "no deploys in
+// the window" to increase()). Same series and labels as the live scrape (job "burnrate", the app's
+// instance), rendered by the exporter's renderOpenMetricsHistory and imported with
+// `promtool tsdb create-blocks-from openmetrics`; the blocks are moved into the running
+// Prometheus' data dir, which picks them up within about a minute (overlapping blocks are merged).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDb, loadDoraRows } from "@burnrate/db";
+import type { DoraDeployment } from "@burnrate/domain";
+import { renderOpenMetricsHistory } from "@burnrate/integrations";
+
+export async function backfillDoraHistory(opts: { databaseUrl: string; tsdbDir: string; instance: string; days?: number; promtool?: string }): Promise<{ ok: boolean; message: string }> {
+  const db = createDb(opts.databaseUrl);
+  let rows;
+  try {
+    rows = await loadDoraRows(db);
+  } finally {
+    await db.$disconnect();
+  }
+  if (!rows.deployments.length && !rows.incidents.length) return { ok: false, message: "no deployments or incidents to backfill" };
+  const hour = 3600_000;
+  // An hourly grid ending at the last full hour (before the first live scrape of this run at the latest).
+  const to = Math.floor(Date.now() / hour) * hour;
+  const from = to - (opts.days ?? 30) * 24 * hour;
+  const om = renderOpenMetricsHistory(
+    { deployments: rows.deployments.map((d) => ({ ...d, result: d.result as DoraDeployment["result"], kind: d.kind as DoraDeployment["kind"] })), incidents: rows.incidents },
+    from,
+    to,
+    3600,
+    { teams: rows.teams, services: rows.services, extraLabels: { job: "burnrate", instance: opts.instance } },
+  );
+  const work = mkdtempSync(join(tmpdir(), "burnrate-dora-backfill-"));
+  try {
+    const file = join(work, "dora.om");
+    writeFileSync(file, om);
+    const out = join(work, "blocks");
+    mkdirSync(out);
+    const r = spawnSync(opts.promtool ?? "/usr/bin/promtool", ["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=720h", file, out], { encoding: "utf8", timeout: 300_000 });
+    if (r.status !== 0) return { ok: false, message: `promtool failed: ${(r.stderr || r.stdout || String(r.error)).slice(0, 500)}` };
+    let moved = 0;
+    for (const b of readdirSync(out)) {
+      if (!existsSync(join(out, b, "meta.json"))) continue;
+      renameSync(join(out, b), join(opts.tsdbDir, b));
+      moved++;
+    }
+    return { ok: true, message: `backfilled DORA history (${rows.deployments.length} deployments, ${rows.incidents.length} incidents) into ${moved} block(s)` };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
