@@ -318,7 +318,8 @@ export class HttpClient {
       res = await this.#fetch(url, {
         method: opts.method ?? "GET",
         headers,
-        body,
+        // A Uint8Array is a valid fetch body; the cast is for DOM lib typings (Uint8Array<ArrayBufferLike>).
+        body: body as RequestInit["body"],
         redirect: "manual",
         signal,
       });
