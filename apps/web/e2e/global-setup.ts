@@ -284,6 +284,8 @@ export default async function globalSetup(): Promise<void> {
       E2E_TOKEN_VIEWER: await tokenOf("viewer@burnrate.local"),
       E2E_TOKEN_PAYMENTS_EDITOR: await tokenOf("payments-editor@burnrate.local"),
       E2E_TOKEN_DISCOVERY_EDITOR: await tokenOf("discovery-editor@burnrate.local"),
+      // The admin's, expired a minute ago: must be refused although its user could do anything.
+      E2E_TOKEN_EXPIRED: await createApiToken(db, (await db.user.findUniqueOrThrow({ where: { email: "admin@burnrate.local" } })).id, "e2e-expired", new Date(Date.now() - 60_000)),
     };
     const authPort = await port();
     const authBaseUrl = `http://127.0.0.1:${authPort}`;

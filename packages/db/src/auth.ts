@@ -43,9 +43,9 @@ export async function ensureUser(db: Db, u: { email: string; name: string; passw
 }
 
 /** Creates an API token for a user and returns the plaintext (shown once). */
-export async function createApiToken(db: Db, userId: string, name: string): Promise<string> {
+export async function createApiToken(db: Db, userId: string, name: string, expiresAt: Date | null = null): Promise<string> {
   const token = newApiToken();
-  await db.apiToken.create({ data: { userId, name, tokenHash: sha256(token) } });
+  await db.apiToken.create({ data: { userId, name, tokenHash: sha256(token), expiresAt } });
   return token;
 }
 

@@ -86,7 +86,13 @@ test.describe("users and roles", () => {
     expect(login.status()).toBe(200);
     const tok = await request.post(`${auth.baseUrl}/api/v1/tokens`, { data: { name: "ci" }, headers: { origin: auth.baseUrl } });
     expect(tok.status(), await tok.text()).toBe(201);
-    const token = ((await tok.json()) as { token: string }).token;
+    const tokBody = (await tok.json()) as { token: string; expiresAt: string };
+    const token = tokBody.token;
+    // Tokens expire after 90 days unless asked otherwise.
+    expect(Math.round((Date.parse(tokBody.expiresAt) - Date.now()) / 86_400_000)).toBe(90);
+    const badExpiry = await request.post(`${auth.baseUrl}/api/v1/tokens`, { data: { name: "x", expiresInDays: 0 }, headers: { origin: auth.baseUrl } });
+    expect(badExpiry.status()).toBe(422);
+    expect(((await badExpiry.json()) as { error: { fields: Record<string, string> } }).error.fields.expiresInDays).toBe("must be at least 1 day");
     await request.post(`${auth.baseUrl}/api/auth/logout`);
     const withToken = () => request.get(`${auth.baseUrl}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     expect((await withToken()).status()).toBe(200);
@@ -123,5 +129,13 @@ test.describe("users and roles", () => {
     const audit = await call(request, "admin", "GET", `/api/v1/audit?take=5&actor=${encodeURIComponent(email)}`);
     expect((audit.body.items as { action: string; after: { member: string; role: string } }[])[0]).toMatchObject({ action: "team.member-set", after: { member, role: "editor" } });
     await page.context().close();
+  });
+
+  test("an expired API token is refused with the date, even for an administrator", async ({ request }) => {
+    const expired = process.env.E2E_TOKEN_EXPIRED;
+    expect(expired, "set by the global setup").toBeTruthy();
+    const r = await request.get(`${auth.baseUrl}/api/v1/teams`, { headers: { authorization: `Bearer ${expired}` } });
+    expect(r.status()).toBe(401);
+    expect(((await r.json()) as { error: { message: string } }).error.message).toMatch(/^this API token expired on \d{4}-\d\d-\d\dT.*; create a new one under API tokens$/);
   });
 });

@@ -23,6 +23,8 @@ const EnvSchema = z.object({
   /** First administrator, created at start when no user exists yet (compose, fresh installs). */
   BURNRATE_ADMIN_EMAIL: z.string().email().optional(),
   BURNRATE_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  /** Browser session lifetime in hours; then users sign in again (SSO users go back through the IdP, so removals there take effect). */
+  BURNRATE_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(8760).default(168),
   /** "off" refuses email/password sign-in (use with OIDC; API tokens keep working). */
   BURNRATE_PASSWORD_LOGIN: z.enum(["on", "off"]).default("on"),
   /** OpenID Connect single sign-on: issuer URL (discovery at /.well-known/openid-configuration). */

@@ -22,7 +22,6 @@ export type Principal = {
 };
 
 export const SESSION_COOKIE = "burnrate_session";
-export const SESSION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /** With BURNRATE_AUTH=off every caller is an administrator (single-user local trials only). */
 const AUTH_DISABLED: Principal = { id: "auth-disabled", name: "anonymous", email: "", displayName: "Anonymous (auth disabled)", isAdmin: true, roles: {}, via: "auth-disabled" };
@@ -49,6 +48,7 @@ export async function resolvePrincipal(req: NextRequest): Promise<Principal | nu
     if (!m?.[1]) throw new ApiError("unauthorized", "malformed Authorization header; use: Authorization: Bearer br_…");
     const t = await db().apiToken.findUnique({ where: { tokenHash: sha256(m[1]) } });
     if (!t) throw new ApiError("unauthorized", "unknown or revoked API token");
+    if (t.expiresAt && t.expiresAt <= new Date()) throw new ApiError("unauthorized", `this API token expired on ${t.expiresAt.toISOString()}; create a new one under API tokens`);
     const who = await principalForUser(t.userId, "token");
     if (!who) throw new ApiError("unauthorized", "this API token belongs to a disabled user");
     void db().apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);

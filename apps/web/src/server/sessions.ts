@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { sha256 } from "@burnrate/db";
 import type { NextRequest, NextResponse } from "next/server";
 import { env } from "~/lib/env";
-import { SESSION_COOKIE, SESSION_TTL_MS } from "./auth";
+import { SESSION_COOKIE } from "./auth";
 import { db } from "./db";
 
 /** True when cookies must carry Secure: the public URL or the request itself is https. */
@@ -18,7 +18,7 @@ export function secureCookies(req: NextRequest): boolean {
  */
 export async function startSession(req: NextRequest, res: NextResponse, userId: string): Promise<void> {
   const sid = randomBytes(32).toString("base64url");
-  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  const expiresAt = new Date(Date.now() + env().BURNRATE_SESSION_TTL_HOURS * 3600_000);
   await db().session.create({ data: { id: sha256(sid), userId, expiresAt } });
   await db().session.deleteMany({ where: { userId, expiresAt: { lt: new Date() } } });
   await db().user.update({ where: { id: userId }, data: { lastLoginAt: new Date() } });
