@@ -82,7 +82,23 @@ describe("checkHost: default (unset)", () => {
     expect(reason(check("", "evil.example", ["::ffff:169.254.0.9"]))).toBe("resolves to ::ffff:a9fe:9, a link-local address");
     expect(check("", "[::ffff:10.0.0.1]")).toEqual(ok);
   });
-  it("does not block a name that does not resolve yet", () => {
+  it("sees through IPv4-compatible, NAT64 local-use and 6to4 forms", () => {
+    // IPv4-compatible ::a.b.c.d (deprecated ::/96), as written and as the URL parser prints it.
+    expect(reason(check("", "[::169.254.169.254]"))).toBe("cloud metadata address");
+    expect(reason(check("", "[::a9fe:a9fe]"))).toBe("cloud metadata address");
+    expect(reason(check("", "evil.example", ["::169.254.1.1"]))).toBe("resolves to ::a9fe:101, a link-local address");
+    // NAT64 local-use prefix 64:ff9b:1::/48 (IPv4 in the last 32 bits).
+    expect(reason(check("", "[64:ff9b:1::a9fe:a9fe]"))).toBe("cloud metadata address");
+    expect(reason(check("", "[64:ff9b:1:ffff::169.254.0.1]"))).toBe("link-local address");
+    // 6to4 2002::/16 carries the IPv4 address in bits 16-47.
+    expect(reason(check("", "[2002:a9fe:a9fe::1]"))).toBe("cloud metadata address");
+    expect(reason(check("", "evil.example", ["2002:a9fe:1::"]))).toBe("resolves to 2002:a9fe:1::, a link-local address");
+    // Neighbours of those prefixes carry nothing.
+    expect(check("", "[64:ff9b:2::a9fe:a9fe]")).toEqual(ok);
+    expect(check("", "[2003:a9fe:a9fe::1]")).toEqual(ok);
+    expect(check("", "[1::a9fe:a9fe]")).toEqual(ok);
+  });
+  it("does not block a name that does not resolve (yet): failing open is the default's contract", () => {
     expect(check("", "not-created-yet.internal", [])).toEqual(ok);
   });
   it("refuses resolver answers that are not addresses", () => {
@@ -107,13 +123,36 @@ describe("checkHost: public", () => {
     ["[fdff::1]", "private address"],
     ["[::ffff:127.0.0.1]", "loopback address"],
     ["[::ffff:c0a8:101]", "private address"],
+    ["198.18.0.1", "benchmarking address"],
+    ["198.19.255.255", "benchmarking address"],
+    ["192.0.0.8", "IETF protocol address"],
+    ["192.0.2.1", "documentation address"],
+    ["198.51.100.7", "documentation address"],
+    ["203.0.113.200", "documentation address"],
+    ["[2001:db8::1]", "documentation address"],
+    ["240.0.0.1", "reserved address"],
+    ["255.255.255.254", "reserved address"],
+    ["255.255.255.255", "broadcast address"],
+    // IPv4 embedded in IPv6: IPv4-compatible, NAT64 (well-known and local-use), 6to4.
+    ["[::127.0.0.1]", "loopback address"],
+    ["[::a00:1]", "private address"],
+    ["[64:ff9b::10.1.2.3]", "private address"],
+    ["[64:ff9b:1::c0a8:1]", "private address"],
+    ["[64:ff9b:1:abcd::127.0.0.1]", "loopback address"],
+    ["[2002:c0a8:101::1]", "private address"],
+    ["[2002:7f00:1:1::]", "loopback address"],
+    ["[2002:c612:1::]", "benchmarking address"],
     ["169.254.169.254", "cloud metadata address"],
     ["[fd00:ec2::254]", "cloud metadata address"],
     ["[fe80::abcd]", "link-local address"],
   ])("refuses %s (%s)", (host, why) => {
     expect(check("public", host)).toEqual({ ok: false, reason: why });
   });
-  it.each(["8.8.8.8", "172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1", "11.0.0.1", "[2001:4860:4860::8888]", "[fe00::1]"])("allows %s", (host) => {
+  it.each([
+    "8.8.8.8", "172.15.255.255", "172.32.0.1", "100.63.255.255", "100.128.0.1", "11.0.0.1", "[2001:4860:4860::8888]", "[fe00::1]",
+    "198.17.255.255", "198.20.0.0", "192.0.1.255", "192.0.3.0", "198.51.99.1", "203.0.114.1", "239.255.255.254", "[2001:db9::1]",
+    "[::8.8.8.8]", "[64:ff9b:1::808:808]", "[2002:808:808::1]",
+  ])("allows %s", (host) => {
     expect(check("public", host)).toEqual(ok);
   });
   it("checks every resolved address", () => {
@@ -122,10 +161,13 @@ describe("checkHost: public", () => {
     expect(check("public", "rebind.example", ["::1"])).toEqual({ ok: false, reason: "resolves to ::1, a loopback address" });
     expect(check("public", "rebind.example", ["0.0.0.0"])).toEqual({ ok: false, reason: "resolves to 0.0.0.0, an unspecified address" });
   });
-  it("refuses localhost names without DNS, allows other unresolved names", () => {
+  it("refuses localhost names without DNS", () => {
     expect(check("public", "localhost")).toEqual({ ok: false, reason: "loopback hostname" });
     expect(check("public", "app.localhost")).toEqual({ ok: false, reason: "loopback hostname" });
-    expect(check("public", "later.example.com", [])).toEqual(ok);
+  });
+  it("refuses a name that does not resolve (or timed out): its addresses cannot be checked", () => {
+    expect(check("public", "Later.Example.com.", [])).toEqual({ ok: false, reason: "could not resolve later.example.com; refused under BURNRATE_OUTBOUND_ALLOW=public", unresolved: true });
+    expect(check("public", "metadata", [])).toEqual({ ok: false, reason: "cloud metadata hostname" });
   });
 });
 
@@ -139,7 +181,7 @@ describe("checkHost: allow-list", () => {
     expect(check(list, "grafana.example.com", ["203.0.113.9"])).toEqual(ok);
     expect(check(list, "a.b.example.com", [])).toEqual(ok);
     expect(check(list, "example.com", ["203.0.113.9"])).toEqual({ ok: false, reason: "resolves to 203.0.113.9, which is not in the allow-list" });
-    expect(check(list, "evilexample.com", [])).toEqual({ ok: false, reason: "not in the allow-list, and it could not be resolved to check its addresses" });
+    expect(check(list, "evilexample.com", [])).toEqual({ ok: false, reason: "could not resolve evilexample.com; refused under BURNRATE_OUTBOUND_ALLOW, which does not list the name", unresolved: true });
   });
   it("allows addresses inside listed CIDRs, by literal or by resolution", () => {
     expect(check(list, "10.20.255.1")).toEqual(ok);
@@ -147,6 +189,7 @@ describe("checkHost: allow-list", () => {
     expect(check(list, "[fd12:3456:ffff::1]")).toEqual(ok);
     expect(check(list, "mimir.corp", ["10.20.1.1", "fd12:3456::9"])).toEqual(ok);
     expect(check(list, "[::ffff:10.20.0.1]")).toEqual(ok);
+    expect(check(list, "[64:ff9b:1::10.20.0.1]")).toEqual(ok);
   });
   it("refuses everything else, including when only some addresses are listed", () => {
     expect(check(list, "10.21.0.1")).toEqual({ ok: false, reason: "not in the allow-list" });
@@ -154,7 +197,9 @@ describe("checkHost: allow-list", () => {
     expect(check(list, "127.0.0.1")).toEqual({ ok: false, reason: "not in the allow-list" });
     expect(check(list, "[fd12:3457::1]")).toEqual({ ok: false, reason: "not in the allow-list" });
     expect(check(list, "mixed.corp", ["10.20.1.1", "10.99.0.1"])).toEqual({ ok: false, reason: "resolves to 10.99.0.1, which is not in the allow-list" });
-    expect(check(list, "unknown.corp", [])).toEqual({ ok: false, reason: "not in the allow-list, and it could not be resolved to check its addresses" });
+    expect(check(list, "[2002:a14:1::]")).toEqual(ok);
+    expect(check(list, "[2002:a15:1::]")).toEqual({ ok: false, reason: "not in the allow-list" });
+    expect(check(list, "unknown.corp", [])).toEqual({ ok: false, reason: "could not resolve unknown.corp; refused under BURNRATE_OUTBOUND_ALLOW, which does not list the name", unresolved: true });
   });
   it("masks host bits in CIDRs", () => {
     expect(check("10.1.2.3/8", "10.200.0.1")).toEqual(ok);
@@ -173,6 +218,8 @@ describe("checkHost: allow-list", () => {
     expect(check("169.254.10.0/24", "169.254.169.254")).toEqual({ ok: false, reason: "cloud metadata address" });
     expect(check("169.254.169.254", "169.254.169.254")).toEqual(ok);
     expect(check("169.254.169.254", "[::ffff:a9fe:a9fe]")).toEqual(ok);
+    expect(check("169.254.169.254", "[2002:a9fe:a9fe::]")).toEqual(ok);
+    expect(check("10.0.0.0/8", "[2002:a9fe:a9fe::]")).toEqual({ ok: false, reason: "cloud metadata address" });
     expect(check("fe80::/64", "link.local", ["fe80::5"])).toEqual(ok);
     expect(check("metadata.google.internal, 169.254.169.254", "metadata.google.internal", ["169.254.169.254"])).toEqual(ok);
   });

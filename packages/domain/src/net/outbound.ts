@@ -7,14 +7,19 @@
  * Policy text (BURNRATE_OUTBOUND_ALLOW):
  * - "" (unset): any host except link-local / cloud-metadata addresses. Loopback and private
  *   networks stay allowed: a Prometheus on 127.0.0.1 or in the same VPC is the common case.
- * - "public": additionally no loopback, private, shared (CGNAT) or unspecified addresses.
+ * - "public": additionally no loopback, private, shared (CGNAT), unspecified, benchmarking,
+ *   documentation, IETF-protocol, reserved (240/4) or broadcast addresses, and no name that does
+ *   not resolve (its addresses cannot be checked).
  * - otherwise a comma-separated allow-list of hostnames ("prom.internal"), suffix wildcards
  *   ("*.example.com", which does not match example.com itself) and CIDRs or single addresses
- *   ("10.0.0.0/8", "fd12::/16", "192.0.2.7"). A host is allowed when its name is listed, or when
- *   every address it resolves to lies in a listed CIDR.
+ *   ("10.0.0.0/8", "fd12::/16", "192.0.2.7"). A host is allowed when its name is listed (whether
+ *   or not it resolves), or when it resolves and every address lies in a listed CIDR.
  * Link-local / metadata addresses are refused in every mode unless the allow-list names them
  * explicitly with a CIDR inside the link-local range (a broad "0.0.0.0/0" does not count), and
  * the metadata hostnames only when listed by exact name.
+ *
+ * IPv6 addresses that carry an IPv4 address (IPv4-mapped, IPv4-compatible, NAT64, 6to4) are also
+ * judged by the IPv4 address they reach.
  */
 
 type Ip = { v: 4 | 6; bytes: number[] };
@@ -26,7 +31,7 @@ export type OutboundPolicy =
   | { mode: "public" }
   | { mode: "allow"; names: string[]; suffixes: string[]; cidrs: AllowCidr[] };
 
-export type HostCheck = { ok: true } | { ok: false; reason: string };
+export type HostCheck = { ok: true } | { ok: false; reason: string; unresolved?: true };
 
 const METADATA_HOSTS = new Set(["metadata.google.internal", "metadata"]);
 
@@ -49,6 +54,15 @@ const NON_PUBLIC: [string, string][] = [
   ["192.168.0.0/16", "private address"],
   ["100.64.0.0/10", "private address"],
   ["fc00::/7", "private address"],
+  ["198.18.0.0/15", "benchmarking address"],
+  ["192.0.0.0/24", "IETF protocol address"],
+  ["192.0.2.0/24", "documentation address"],
+  ["198.51.100.0/24", "documentation address"],
+  ["203.0.113.0/24", "documentation address"],
+  ["2001:db8::/32", "documentation address"],
+  // Before 240.0.0.0/4, which contains it, so that it gets its own name.
+  ["255.255.255.255/32", "broadcast address"],
+  ["240.0.0.0/4", "reserved address"],
 ];
 
 const ranges = (list: [string, string][]) => list.map(([c, label]) => ({ cidr: parseCidr(c) as Cidr, label }));
@@ -113,15 +127,25 @@ export function isIpAddress(host: string): boolean {
 }
 
 /**
- * IPv6 forms that carry an IPv4 address and reach it: IPv4-mapped (::ffff:169.254.169.254, which
- * the kernel connects to over IPv4) and the NAT64 well-known prefix 64:ff9b::/96.
+ * IPv6 forms that carry an IPv4 address and reach it:
+ * - IPv4-mapped ::ffff:0:0/96 (::ffff:169.254.169.254, which the kernel connects to over IPv4);
+ * - IPv4-compatible ::/96 (deprecated; ::a.b.c.d with a non-zero IPv4 address, not :: or ::1);
+ * - NAT64: the well-known prefix 64:ff9b::/96 and the local-use prefix 64:ff9b:1::/48 (RFC 8215),
+ *   read with the IPv4 address in the last 32 bits, the /96 layout DNS64 deployments use;
+ * - 6to4 2002::/16, with the IPv4 address of the relay site in bits 16–47.
  */
 function embeddedIPv4(ip: Ip): Ip | null {
   if (ip.v !== 6) return null;
   const b = ip.bytes;
   const zeros = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
-  if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return { v: 4, bytes: b.slice(12) };
-  if (b[0] === 0 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zeros(4, 12)) return { v: 4, bytes: b.slice(12) };
+  const last32: Ip = { v: 4, bytes: b.slice(12) };
+  if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return last32;
+  if (zeros(0, 12) && !zeros(12, 16) && !(zeros(12, 15) && b[15] === 1)) return last32;
+  if (b[0] === 0 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b) {
+    if (zeros(4, 12)) return last32;
+    if (b[4] === 0 && b[5] === 1) return last32;
+  }
+  if (b[0] === 0x20 && b[1] === 0x02) return { v: 4, bytes: b.slice(2, 6) };
   return null;
 }
 
@@ -237,8 +261,11 @@ export function parseOutboundPolicy(text: string | undefined): OutboundPolicy {
 
 /**
  * Decides whether a host may be contacted. `resolvedAddresses` are the hostname's DNS answers
- * (ignored for IP literals); pass [] when resolution failed: the name rules still apply, and an
- * allow-list then needs the name itself to be listed.
+ * (ignored for IP literals). An empty list means the name did not resolve (no such name, no
+ * A/AAAA record, resolver error or timeout; a successful lookup always has an address): the
+ * default policy lets it through (the target may simply not exist yet), "public" refuses it, and
+ * an allow-list refuses it unless the name itself is listed (by name or wildcard). Such refusals
+ * carry `unresolved: true` and a reason that is a complete sentence naming the host.
  */
 export function checkHost(policy: OutboundPolicy, hostname: string, resolvedAddresses: string[]): HostCheck {
   const host = normalizeHost(hostname);
@@ -265,6 +292,7 @@ export function checkHost(policy: OutboundPolicy, hostname: string, resolvedAddr
 
   if (policy.mode === "public") {
     if (host === "localhost" || host.endsWith(".localhost")) return { ok: false, reason: "loopback hostname" };
+    if (addrs.length === 0) return { ok: false, reason: `could not resolve ${host}; refused under BURNRATE_OUTBOUND_ALLOW=public`, unresolved: true };
     for (const ip of addrs) {
       const label = classify(ip, NON_PUBLIC_RANGES);
       if (label) return { ok: false, reason: at(ip, label) };
@@ -273,7 +301,7 @@ export function checkHost(policy: OutboundPolicy, hostname: string, resolvedAddr
   }
 
   if (!literal && (policy.names.includes(host) || policy.suffixes.some((s) => host.endsWith(s)))) return { ok: true };
-  if (addrs.length === 0) return { ok: false, reason: "not in the allow-list, and it could not be resolved to check its addresses" };
+  if (addrs.length === 0) return { ok: false, reason: `could not resolve ${host}; refused under BURNRATE_OUTBOUND_ALLOW, which does not list the name`, unresolved: true };
   for (const ip of addrs) {
     if (!policy.cidrs.some((c) => forms(ip).some((f) => contains(c, f)))) return { ok: false, reason: literal ? "not in the allow-list" : `resolves to ${formatIp(ip)}, which is not in the allow-list` };
   }
