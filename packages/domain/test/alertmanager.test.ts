@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { generateAlertmanagerConfig, SloGenerationError } from "../src/index";
+import { generateAlertmanagerConfig, receiverUrls, SloGenerationError } from "../src/index";
 import { loadCase } from "./support/cases";
 
 const c = loadCase("availability-30d");
@@ -42,6 +42,12 @@ describe("generateAlertmanagerConfig", () => {
     expect(byName["search/mail"]).toMatchObject({ email_configs: [{ to: "search-team@example.com" }] });
   });
 
+  it("tells Alertmanager not to follow redirects from team webhook and Slack URLs (they were checked, a redirect target was not)", () => {
+    const byName = Object.fromEntries(cfg.receivers.map((r) => [r.name, r]));
+    expect(byName["payments/audit"]).toEqual({ name: "payments/audit", webhook_configs: [{ url: "https://hooks.example.com/payments", send_resolved: true, http_config: { follow_redirects: false } }] });
+    expect(byName["payments/chat"]).toMatchObject({ slack_configs: [{ http_config: { follow_redirects: false } }] });
+  });
+
   it("inhibits tickets by pages of the same SLO, never via alerts without an slo label", () => {
     const pageTicket = cfg.inhibit_rules[0];
     expect(pageTicket).toEqual({ source_matchers: ['severity="page"', 'slo=~".+"'], target_matchers: ['severity="ticket"', 'slo=~".+"'], equal: ["slo"] });
@@ -63,5 +69,39 @@ describe("generateAlertmanagerConfig", () => {
     expect(() => generateAlertmanagerConfig(input, { ...prod, smtp: undefined })).toThrow(SloGenerationError);
     const dup = c.receivers[0] as (typeof c.receivers)[number];
     expect(() => generateAlertmanagerConfig({ teams: c.teams, receivers: [dup, dup] }, prod)).toThrow("receivers[1].slug");
+  });
+});
+
+describe("receiverUrls", () => {
+  const prod = { version: "1.2.3", defaultWebhookUrl: "http://127.0.0.1:3000/api/v1/webhooks/alertmanager", smtp: { from: "a@example.com", smarthost: "smtp:25" } };
+
+  it("lists the team webhook and Slack URLs of a generated config, not Burnrate's own receiver", () => {
+    expect(receiverUrls(generateAlertmanagerConfig(input, prod))).toEqual([
+      { receiver: "payments/audit", field: "webhook_configs[0].url", url: "https://hooks.example.com/payments" },
+      { receiver: "payments/chat", field: "slack_configs[0].api_url", url: "https://hooks.slack.example.com/services/T000/B000/XXXX" },
+    ]);
+  });
+
+  it("reads any number of configs per receiver and skips kinds without a URL", () => {
+    const text = [
+      "receivers:",
+      "  - name: burnrate-default",
+      "    webhook_configs: [{ url: http://127.0.0.1/x }]",
+      "  - name: a/two",
+      "    webhook_configs: [{ url: https://one.example/a }, { url: https://two.example/b }]",
+      "  - name: a/pd",
+      "    pagerduty_configs: [{ routing_key: abc }]",
+      "  - name: a/none",
+    ].join("\n");
+    expect(receiverUrls(text)).toEqual([
+      { receiver: "a/two", field: "webhook_configs[0].url", url: "https://one.example/a" },
+      { receiver: "a/two", field: "webhook_configs[1].url", url: "https://two.example/b" },
+    ]);
+    expect(receiverUrls("route: { receiver: x }\n")).toEqual([]);
+  });
+
+  it("throws on text that is not an Alertmanager configuration", () => {
+    expect(() => receiverUrls("- a\n- b\n")).toThrow("not an Alertmanager configuration");
+    expect(() => receiverUrls("receivers: 3\n")).toThrow("receivers is not a list");
   });
 });

@@ -1,5 +1,5 @@
 import "server-only";
-import { checkHost, isIpAddress, parseOutboundPolicy, type OutboundPolicy } from "@burnrate/domain";
+import { checkHost, isIpAddress, parseOutboundPolicy, receiverUrls, type OutboundPolicy } from "@burnrate/domain";
 import { lookup } from "node:dns/promises";
 import { env } from "~/lib/env";
 import { ApiError } from "./http/errors";
@@ -8,7 +8,9 @@ import { ApiError } from "./http/errors";
  * SSRF guard at the I/O edge: the policy (BURNRATE_OUTBOUND_ALLOW, see @burnrate/domain
  * net/outbound) is applied when a target or receiver URL is saved and again right before every
  * push, because a name that resolved to a harmless address at save time may point at the cloud
- * metadata service later (DNS rebinding).
+ * metadata service later (DNS rebinding). The team-receiver URLs inside a generated
+ * alertmanager.yml are re-checked before each Alertmanager push too (Alertmanager connects to
+ * them itself, and does not follow their redirects: see the domain's Alertmanager config).
  */
 
 /** getaddrinfo has no timeout of its own; a hung resolver must not hang a save or a push. */
@@ -27,7 +29,11 @@ function policy(): OutboundPolicy {
   return cached.policy;
 }
 
-/** All addresses of a name, or [] when it does not resolve (yet): the policy decides what that means. */
+/**
+ * All addresses of a name, or [] when it does not resolve (no such name, resolver error or
+ * timeout): the policy decides what that means (the default lets it through, "public" and an
+ * allow-list refuse it unless the name is listed).
+ */
 async function resolve(host: string): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -44,6 +50,17 @@ async function resolve(host: string): Promise<string[]> {
   }
 }
 
+/** Why the host may not be contacted, or null when it may. Names only the host, never a path. */
+async function hostRefusal(host: string): Promise<string | null> {
+  const p = policy();
+  // IP literals are checked as they are; only names need DNS.
+  const addresses = isIpAddress(host) ? [] : await resolve(host);
+  const r = checkHost(p, host, addresses);
+  if (r.ok) return null;
+  // "could not resolve x.example; refused under …" already is a whole sentence.
+  return r.unresolved ? r.reason : `${host} is not allowed by BURNRATE_OUTBOUND_ALLOW (${r.reason})`;
+}
+
 /** Why the URL may not be contacted ("10.0.0.5 is not allowed by …"), or null when it may. */
 export async function outboundRefusal(url: string): Promise<string | null> {
   let host: string;
@@ -52,11 +69,37 @@ export async function outboundRefusal(url: string): Promise<string | null> {
   } catch {
     return `${url} is not a valid URL`;
   }
-  const p = policy();
-  // IP literals are checked as they are; only names need DNS.
-  const addresses = isIpAddress(host) ? [] : await resolve(host);
-  const r = checkHost(p, host, addresses);
-  return r.ok ? null : `${host} is not allowed by BURNRATE_OUTBOUND_ALLOW (${r.reason})`;
+  return hostRefusal(host);
+}
+
+/**
+ * Why the team webhook/Slack URLs of an alertmanager.yml may not be contacted: one message per
+ * refused URL, naming the receiver (`team/slug`), the field and the host, never the URL itself
+ * (its path is the secret). Empty when every URL is allowed. Each host is resolved once.
+ */
+export async function receiverUrlRefusals(alertmanagerYaml: string): Promise<string[]> {
+  let urls: ReturnType<typeof receiverUrls>;
+  try {
+    urls = receiverUrls(alertmanagerYaml);
+  } catch {
+    // Not the parser's message: it may quote a line of the file, secrets included.
+    return ["alertmanager.yml could not be read to check its receiver URLs"];
+  }
+  const hosts = new Map<string, Promise<string | null>>();
+  const checks = urls.map(async (u) => {
+    const where = `receiver "${u.receiver}" (${u.field})`;
+    let host: string;
+    try {
+      host = new URL(u.url).hostname;
+    } catch {
+      return `${where}: not a valid URL`;
+    }
+    let refusal = hosts.get(host);
+    if (!refusal) hosts.set(host, (refusal = hostRefusal(host)));
+    const why = await refusal;
+    return why ? `${where}: ${why}` : null;
+  });
+  return (await Promise.all(checks)).filter((m): m is string => m !== null);
 }
 
 /** Throws a 422 on `field` (e.g. "url", "config.url") when the policy refuses the URL. */

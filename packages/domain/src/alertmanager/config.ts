@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { promqlString } from "../promql/escape";
 import type { AlertReceiverSpec } from "../spec/receiver";
 import type { TeamSpec } from "../spec/slo";
@@ -50,14 +50,20 @@ function byString<T>(key: (t: T) => string): (a: T, b: T) => number {
   };
 }
 
+/**
+ * Team webhook and Slack URLs are checked against BURNRATE_OUTBOUND_ALLOW, but Alertmanager is the
+ * one that connects: it must not follow a redirect from an allowed host to a refused one.
+ */
+const NO_REDIRECTS = { follow_redirects: false } as const;
+
 function receiverConfig(r: AlertReceiverSpec): Record<string, unknown> {
   const name = receiverName(r);
   const c = r.config;
   switch (c.kind) {
     case "webhook":
-      return { name, webhook_configs: [{ url: c.url, send_resolved: c.sendResolved }] };
+      return { name, webhook_configs: [{ url: c.url, send_resolved: c.sendResolved, http_config: NO_REDIRECTS }] };
     case "slack":
-      return { name, slack_configs: [{ api_url: c.apiUrl, channel: c.channel.startsWith("#") ? c.channel : `#${c.channel}`, send_resolved: true }] };
+      return { name, slack_configs: [{ api_url: c.apiUrl, channel: c.channel.startsWith("#") ? c.channel : `#${c.channel}`, send_resolved: true, http_config: NO_REDIRECTS }] };
     case "pagerduty":
       return { name, pagerduty_configs: [{ routing_key: c.routingKey, send_resolved: true }] };
     case "email":
@@ -152,4 +158,43 @@ export function generateAlertmanagerConfig(input: AlertmanagerInput, opts: Alert
     ],
   };
   return generatedHeader(opts.version) + stringify(config, YAML_OPTIONS);
+}
+
+/** A URL that Alertmanager sends notifications to, with where it is in the configuration. */
+export type ReceiverUrl = {
+  /** Alertmanager receiver name, `<team>/<slug>`. */
+  receiver: string;
+  /** e.g. `webhook_configs[0].url`. */
+  field: string;
+  url: string;
+};
+
+/**
+ * The team-receiver URLs (webhook `url`, Slack `api_url`) of a generated Alertmanager
+ * configuration, so they can be checked against the outbound policy right before the file is
+ * pushed (rollbacks included: the URLs come from the file, not from the current receivers).
+ * Burnrate's own default receiver is left out: its URL is set by the operator, not by a team.
+ * Throws when the text is not an Alertmanager configuration.
+ */
+export function receiverUrls(alertmanagerYaml: string): ReceiverUrl[] {
+  const doc = parse(alertmanagerYaml) as unknown;
+  if (doc === null || typeof doc !== "object" || Array.isArray(doc)) throw new Error("not an Alertmanager configuration (expected a YAML mapping)");
+  const receivers = (doc as { receivers?: unknown }).receivers ?? [];
+  if (!Array.isArray(receivers)) throw new Error("not an Alertmanager configuration (receivers is not a list)");
+  const out: ReceiverUrl[] = [];
+  for (const r of receivers as unknown[]) {
+    if (r === null || typeof r !== "object") continue;
+    const rec = r as Record<string, unknown>;
+    const name = typeof rec.name === "string" ? rec.name : "";
+    if (name === DEFAULT_RECEIVER) continue;
+    for (const [list, key] of [["webhook_configs", "url"], ["slack_configs", "api_url"]] as const) {
+      const configs = rec[list];
+      if (!Array.isArray(configs)) continue;
+      configs.forEach((c: unknown, i) => {
+        const url = c !== null && typeof c === "object" ? (c as Record<string, unknown>)[key] : undefined;
+        if (typeof url === "string") out.push({ receiver: name, field: `${list}[${i}].${key}`, url });
+      });
+    }
+  }
+  return out;
 }

@@ -14,7 +14,7 @@ import { decryptSecret } from "../crypto";
 import { env } from "~/lib/env";
 import { db } from "../db";
 import { ApiError } from "../http/errors";
-import { outboundRefusal } from "../outbound";
+import { outboundRefusal, receiverUrlRefusals } from "../outbound";
 import { alertmanagerYaml, dashboards, hashFiles, mimirNamespaces, ruleFiles } from "./artifacts";
 
 /**
@@ -218,6 +218,13 @@ export async function pushTarget(targetId: string, opts: { triggeredBy: string; 
       // Checked again at send time: the name may resolve somewhere else than when it was saved.
       const refused = await outboundRefusal(t.url);
       if (refused) return { ok: false as const, stage: "connect", error: refused };
+      if (t.kind === "alertmanager") {
+        // Alertmanager posts to the receiver URLs itself, so they are checked again now (fresh DNS),
+        // from the file about to be written (a rollback carries older URLs). Refusing fails the
+        // push before anything is written: the previous configuration stays live.
+        const receivers = await receiverUrlRefusals(files[0]?.content ?? "");
+        if (receivers.length) return { ok: false as const, stage: "validate", error: `alert receiver URL refused, the previous Alertmanager configuration stays live: ${receivers.join("; ")}` };
+      }
       return await pusherFor(t).push(files);
     } catch (err) {
       return { ok: false as const, stage: "configure", error: (err as Error).message };
