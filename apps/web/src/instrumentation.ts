@@ -8,6 +8,10 @@ export async function register() {
       console.error(`[burnrate] ${(err as Error).message}`);
       process.exit(1);
     }
+    const e = env();
+    if (e.BURNRATE_OIDC_ISSUER && e.BURNRATE_OIDC_AUTO_CREATE !== "off" && !e.BURNRATE_OIDC_ALLOWED_DOMAINS) {
+      console.warn("[burnrate] single sign-on creates an account for anyone your identity provider accepts (read access to everything); set BURNRATE_OIDC_ALLOWED_DOMAINS or BURNRATE_OIDC_AUTO_CREATE=off unless that is what you want");
+    }
     const { bootstrapAdmin } = await import("./server/bootstrap");
     await bootstrapAdmin().catch((e: unknown) => console.error("[burnrate] could not create the first administrator", e));
     const { startReconciler } = await import("./server/reconciler");

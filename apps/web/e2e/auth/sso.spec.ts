@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import { expect, test, type APIResponse, type Browser, type Page } from "@playwright/test";
 import { auth, call } from "./support";
 
 /**
@@ -33,6 +33,20 @@ async function me(page: Page): Promise<{ status: number; body: { email?: string;
     const r = await fetch("/api/auth/me");
     return { status: r.status, body: (await r.json()) as { email?: string } };
   });
+}
+
+/** A refused round trip: back to /login?sso=failed, the reason in a short-lived httpOnly cookie (never in the URL). */
+function failure(res: APIResponse): string {
+  expect(res.status()).toBe(303);
+  const loc = new URL(res.headers().location ?? "", auth.baseUrl);
+  expect(`${loc.pathname}${loc.search}`).toBe("/login?sso=failed");
+  const m = /burnrate_login_error=([^;]*);[^\n]*HttpOnly/i.exec(res.headers()["set-cookie"] ?? "");
+  return decodeURIComponent(m?.[1] ?? "");
+}
+
+function nextOf(res: APIResponse): string {
+  const m = /burnrate_oidc=([^;]+)/.exec(res.headers()["set-cookie"] ?? "");
+  return (JSON.parse(decodeURIComponent(m?.[1] ?? "{}")) as { next?: string }).next ?? "";
 }
 
 async function fresh(browser: Browser): Promise<Page> {
@@ -87,21 +101,30 @@ test.describe("single sign-on (OpenID Connect)", () => {
     for (const [login, reason] of [
       ["someone@evil.io", "accounts from evil.io may not sign in here (allowed: example.com, burnrate.local)"],
       ["unverified@example.com", "the identity provider has not verified unverified@example.com"],
+      // No email_verified claim: could be anybody's address (nOAuth), so not trusted by default.
+      ["no-verified-claim@example.com", "the identity provider did not say that no-verified-claim@example.com is verified (no email_verified claim); if it only issues verified addresses, set BURNRATE_OIDC_TRUST_EMAIL=on"],
+      // A role mapping is configured but the groups claim is missing: roles would be wiped.
+      ["no-groups@example.com", 'the identity provider sent no "groups" claim, so roles cannot be derived from BURNRATE_OIDC_ROLE_MAPPING; add the claim (or its scope, see BURNRATE_OIDC_SCOPES) for this client'],
+      // The seeded administrator has a password: never linked to SSO automatically.
+      ["admin@burnrate.local", "admin@burnrate.local is an administrator account with a password; for safety it is not linked to single sign-on automatically. Sign in with the password"],
     ] as const) {
       const page = await fresh(browser);
       await ssoLogin(page, login);
       expect(new URL(page.url()).pathname).toBe("/login");
+      expect(new URL(page.url()).searchParams.get("error"), "the reason is not in the URL").toBeNull();
       await expect(page.locator(".alert-error")).toHaveText(reason);
       expect((await me(page)).status).toBe(401);
+      // Shown once: a reload shows a generic message, not the reason again.
+      await page.reload();
+      await expect(page.locator(".alert-error")).toHaveText("Single sign-on failed; try again");
       await page.context().close();
     }
   });
 
-  test("a forged or replayed callback is refused", async ({ request }) => {
+  test("a forged or replayed callback is refused, and next= cannot redirect off-site", async ({ request }) => {
     // No login state cookie (another browser, or the round trip expired).
     const bare = await request.get(`${auth.baseUrl}/api/auth/oidc/callback?code=abc&state=def`, { maxRedirects: 0 });
-    expect(bare.status()).toBe(303);
-    expect(new URL(bare.headers().location ?? "").searchParams.get("error")).toBe("the sign-in took too long or was started in another browser; try again");
+    expect(failure(bare)).toBe("the sign-in took too long or was started in another browser; try again");
     // A real start, then a callback whose state does not match it.
     const start = await request.get(`${auth.baseUrl}/api/auth/oidc/start?next=/slos`, { maxRedirects: 0 });
     expect(start.status()).toBe(302);
@@ -110,17 +133,17 @@ test.describe("single sign-on (OpenID Connect)", () => {
     expect(to.searchParams.get("code_challenge_method")).toBe("S256");
     expect(to.searchParams.get("redirect_uri")).toBe(`${auth.baseUrl}/api/auth/oidc/callback`);
     expect(start.headers()["set-cookie"]).toMatch(/burnrate_oidc=.*HttpOnly/i);
+    expect(nextOf(start)).toBe("/slos");
     const forged = await request.get(`${auth.baseUrl}/api/auth/oidc/callback?code=abc&state=not-the-state&iss=${encodeURIComponent(idpUrl())}`, { maxRedirects: 0 });
-    expect(forged.status()).toBe(303);
-    const loc = new URL(forged.headers().location ?? "", auth.baseUrl);
-    expect(loc.pathname).toBe("/login");
-    expect(loc.searchParams.get("error")).toMatch(/sign-in could not be completed: .*state/i);
-    // An open redirect through next= is not possible.
-    const evil = await request.get(`${auth.baseUrl}/api/auth/oidc/start?next=//evil.example/x`, { maxRedirects: 0 });
-    expect(JSON.parse(decodeURIComponent((evil.headers()["set-cookie"] ?? "").match(/burnrate_oidc=([^;]+)/)?.[1] ?? "{}")).next).toBe("/");
+    expect(failure(forged)).toMatch(/^sign-in could not be completed: .*state/i);
+    // next= is reduced to a path on this site, however the browser would resolve it.
+    for (const evil of ["//evil.example/x", "/\\evil.example", "/\t/evil.example", "/%09/evil.example", "https://evil.example/", "/\n/evil.example"]) {
+      const r = await request.get(`${auth.baseUrl}/api/auth/oidc/start?next=${encodeURIComponent(evil)}`, { maxRedirects: 0 });
+      expect(nextOf(r), `next=${JSON.stringify(evil)}`).toMatch(/^\/(?![/\\])/);
+      expect(new URL(nextOf(r), "http://x.invalid").origin, `next=${JSON.stringify(evil)}`).toBe("http://x.invalid");
+    }
     const bad = await request.get(`${auth.baseUrl}/api/auth/oidc/callback?error=access_denied&error_description=User%20cancelled&state=x`, { maxRedirects: 0 });
-    expect(bad.status()).toBe(303);
-    expect(new URL(bad.headers().location ?? "", auth.baseUrl).searchParams.get("error")).toBe("the identity provider refused the sign-in: User cancelled");
+    expect(failure(bad)).toBe("the identity provider refused the sign-in: User cancelled");
   });
 
   test("disabling an SSO user ends their session and refuses their next sign-in", async ({ browser, request }) => {

@@ -9,11 +9,14 @@ import Provider from "oidc-provider";
 export const IDP_CLIENT_ID = "burnrate-e2e";
 export const IDP_CLIENT_SECRET = "e2e-client-secret-0123456789";
 
-type Account = { email: string; email_verified: boolean; name: string; groups: string[] };
+/** `email_verified`/`groups` undefined: the claim is left out (IdPs that do not send it). */
+type Account = { email: string; email_verified?: boolean; name: string; groups?: string[] };
 export const ACCOUNTS: Record<string, Account> = {
   "sso-payments@example.com": { email: "sso-payments@example.com", email_verified: true, name: "Pat Payments", groups: ["payments-devs", "managers"] },
   "sso-lead@example.com": { email: "sso-lead@example.com", email_verified: true, name: "Lee Lead", groups: ["sre"] },
   "unverified@example.com": { email: "unverified@example.com", email_verified: false, name: "Una Verified", groups: [] },
+  "no-verified-claim@example.com": { email: "no-verified-claim@example.com", name: "Nora Claim", groups: [] },
+  "no-groups@example.com": { email: "no-groups@example.com", email_verified: true, name: "Gro Upless" },
 };
 
 function account(login: string): Account {
@@ -34,7 +37,7 @@ export async function startIdp(redirectUri: string): Promise<{ issuer: string; c
       accountId: sub,
       claims: () => {
         const a = account(sub);
-        return { sub, email: a.email, email_verified: a.email_verified, name: a.name, groups: a.groups };
+        return { sub, email: a.email, name: a.name, ...(a.email_verified === undefined ? {} : { email_verified: a.email_verified }), ...(a.groups === undefined ? {} : { groups: a.groups }) };
       },
     }),
     pkce: { required: () => true },

@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   BURNRATE_OIDC_ROLE_MAPPING: z.string().optional(),
   /** Comma-separated email domains allowed to sign in through SSO (default: any). */
   BURNRATE_OIDC_ALLOWED_DOMAINS: z.string().optional(),
+  /** "on": accept SSO emails without email_verified: true (only for IdPs that issue verified addresses only). */
+  BURNRATE_OIDC_TRUST_EMAIL: z.enum(["on", "off"]).default("off"),
   /** "off": only users an administrator created beforehand may sign in through SSO. */
   BURNRATE_OIDC_AUTO_CREATE: z.enum(["on", "off"]).default("on"),
   /**
@@ -70,6 +72,8 @@ export function env(): Env {
   }
   const d = parsed.data;
   if (d.BURNRATE_OIDC_ISSUER && !d.BURNRATE_OIDC_CLIENT_ID) throw new Error("invalid environment: BURNRATE_OIDC_CLIENT_ID is required when BURNRATE_OIDC_ISSUER is set");
+  // The redirect URI and post-login redirects must not come from request headers (X-Forwarded-Host).
+  if (d.BURNRATE_OIDC_ISSUER && !d.BURNRATE_PUBLIC_URL) throw new Error("invalid environment: BURNRATE_PUBLIC_URL is required with BURNRATE_OIDC_ISSUER (it defines the redirect URI registered at the identity provider)");
   // Fail at start, not at the first sign-in or push, when these are malformed.
   for (const [name, parse] of [["BURNRATE_OIDC_ROLE_MAPPING", parseRoleMapping], ["BURNRATE_OUTBOUND_ALLOW", parseOutboundPolicy]] as const) {
     try {

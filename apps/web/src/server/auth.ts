@@ -110,5 +110,6 @@ export function rateLimit(key: string, perMinute: number): void {
 }
 
 export function clientIp(req: NextRequest): string {
-  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || "local";
+  // The last hop is the one the nearest proxy appended; earlier entries are whatever the client sent.
+  return req.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim() || req.headers.get("x-real-ip") || "local";
 }

@@ -19,11 +19,27 @@ export function readLoginState(req: NextRequest): LoginState | null {
   }
 }
 
+/** Carries a failed sign-in's reason to the login page (a cookie, not the URL, so links cannot spoof it). */
+export const LOGIN_ERROR_COOKIE = "burnrate_login_error";
+
 /** Back to the login page with the reason shown; the half-finished round trip is forgotten. */
 export function loginFailed(req: NextRequest, message: string): NextResponse {
   const url = new URL("/login", publicOrigin(req));
-  url.searchParams.set("error", message.slice(0, 500));
+  url.searchParams.set("sso", "failed");
   const res = NextResponse.redirect(url, 303);
   res.cookies.set(OIDC_COOKIE, "", { path: "/api/auth/oidc", maxAge: 0 });
+  res.cookies.set(LOGIN_ERROR_COOKIE, encodeURIComponent(message.slice(0, 500)), { httpOnly: true, sameSite: "lax", path: "/api/auth", maxAge: 120 });
   return res;
+}
+
+/** The reason of the last failed sign-in in this browser, if any; `forget` clears it on the response. */
+export function readLoginError(req: NextRequest): { message: string | null; forget: (res: NextResponse) => void } {
+  const raw = req.cookies.get(LOGIN_ERROR_COOKIE)?.value;
+  let message: string | null;
+  try {
+    message = raw ? decodeURIComponent(raw).slice(0, 500) : null;
+  } catch {
+    message = null;
+  }
+  return { message, forget: (res) => void (raw ? res.cookies.set(LOGIN_ERROR_COOKIE, "", { path: "/api/auth", maxAge: 0 }) : undefined) };
 }

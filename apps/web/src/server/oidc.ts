@@ -19,6 +19,7 @@ export type OidcSettings = {
   mapping: RoleMapping;
   allowedDomains: string[];
   autoCreate: boolean;
+  trustEmail: boolean;
 };
 
 export function oidcSettings(): OidcSettings | null {
@@ -34,6 +35,7 @@ export function oidcSettings(): OidcSettings | null {
     mapping: parseRoleMapping(e.BURNRATE_OIDC_ROLE_MAPPING),
     allowedDomains: (e.BURNRATE_OIDC_ALLOWED_DOMAINS ?? "").split(",").map((d) => d.trim().toLowerCase()).filter(Boolean),
     autoCreate: e.BURNRATE_OIDC_AUTO_CREATE !== "off",
+    trustEmail: e.BURNRATE_OIDC_TRUST_EMAIL === "on",
   };
 }
 
@@ -121,31 +123,45 @@ export async function completeLogin(s: OidcSettings, callbackUrl: URL, login: Lo
       if (!claims.email) throw new OidcError(`could not read the user's profile from the identity provider: ${describeOidcError(e)}`);
     }
   }
-  const r = identityFromClaims(claims, { allowedDomains: s.allowedDomains, groupsClaim: s.groupsClaim });
+  const r = identityFromClaims(claims, { allowedDomains: s.allowedDomains, groupsClaim: s.groupsClaim, trustEmail: s.trustEmail });
   if (!r.ok) throw new OidcError(r.reason);
   return r.identity;
 }
 
 /**
  * Finds or provisions the Burnrate user for an SSO identity. Linking is by (issuer, subject); the
- * first SSO sign-in of a user an administrator created beforehand links by email. With a role
- * mapping configured, admin flag and team roles follow the IdP groups at every sign-in.
+ * first SSO sign-in of a user an administrator created beforehand links by (verified) email, except
+ * an administrator account with a password, which is never linked automatically (a compromised or
+ * misconfigured IdP must not be a way into it). With a role mapping configured, the admin flag and
+ * team roles follow the IdP groups at every sign-in.
  */
 export async function upsertSsoUser(s: OidcSettings, id: SsoIdentity): Promise<{ userId: string; created: boolean }> {
-  const linked = await db().user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: s.issuer, oidcSubject: id.subject } } });
-  let user = linked;
+  if (s.mapping.length > 0 && !id.groupsPresent) {
+    throw new OidcError(`the identity provider sent no "${s.groupsClaim}" claim, so roles cannot be derived from BURNRATE_OIDC_ROLE_MAPPING; add the claim (or its scope, see BURNRATE_OIDC_SCOPES) for this client`);
+  }
+  const bySubject = () => db().user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: s.issuer, oidcSubject: id.subject } } });
+  let user = await bySubject();
   let created = false;
   if (!user) {
     const byEmail = await db().user.findUnique({ where: { email: id.email } });
+    if (byEmail?.disabled) throw new OidcError("this account is disabled; ask an administrator");
     if (byEmail?.oidcSubject) throw new OidcError(`${id.email} is already linked to another single sign-on identity; ask an administrator`);
+    if (byEmail?.isAdmin && byEmail.passwordHash) throw new OidcError(`${id.email} is an administrator account with a password; for safety it is not linked to single sign-on automatically. Sign in with the password`);
     if (byEmail) {
       user = await db().user.update({ where: { id: byEmail.id }, data: { oidcIssuer: s.issuer, oidcSubject: id.subject, name: byEmail.name || id.name } });
       await audit("user.sso-link", user.id, id.email, null, { issuer: s.issuer, subject: id.subject });
     } else {
       if (!s.autoCreate) throw new OidcError(`there is no Burnrate account for ${id.email}; ask an administrator to add you`);
-      user = await db().user.create({ data: { email: id.email, name: id.name, oidcIssuer: s.issuer, oidcSubject: id.subject } });
-      created = true;
-      await audit("user.create", user.id, id.email, null, { email: id.email, via: "sso", issuer: s.issuer });
+      try {
+        user = await db().user.create({ data: { email: id.email, name: id.name, oidcIssuer: s.issuer, oidcSubject: id.subject } });
+        created = true;
+        await audit("user.create", user.id, id.email, null, { email: id.email, via: "sso", issuer: s.issuer });
+      } catch (err) {
+        // Two first sign-ins at once (two tabs): the other one created it.
+        if ((err as { code?: string }).code !== "P2002") throw err;
+        user = await bySubject();
+        if (!user) throw new OidcError(`${id.email} is already in use by another account; ask an administrator`);
+      }
     }
   }
   if (user.disabled) throw new OidcError("this account is disabled; ask an administrator");
@@ -156,17 +172,25 @@ export async function upsertSsoUser(s: OidcSettings, id: SsoIdentity): Promise<{
 async function syncRoles(s: OidcSettings, userId: string, id: SsoIdentity): Promise<void> {
   const teams = await db().team.findMany({ select: { id: true, slug: true } });
   const want = rolesFromGroups(s.mapping, id.groups, teams.map((t) => t.slug));
-  const before = await db().user.findUniqueOrThrow({ where: { id: userId }, include: { memberships: { include: { team: true } } } });
-  const had = Object.fromEntries(before.memberships.map((m) => [m.team.slug, m.role as string]));
-  const same = before.isAdmin === want.isAdmin && JSON.stringify(Object.entries(had).sort()) === JSON.stringify(Object.entries(want.roles).sort());
-  if (same) return;
   const slugToId = new Map(teams.map((t) => [t.slug, t.id]));
-  await db().$transaction([
-    db().membership.deleteMany({ where: { userId } }),
-    db().membership.createMany({ data: Object.entries(want.roles).map(([slug, role]) => ({ userId, teamId: slugToId.get(slug) ?? "", role })) }),
-    db().user.update({ where: { id: userId }, data: { isAdmin: want.isAdmin } }),
-  ]);
-  await audit("user.roles-from-sso", userId, id.email, { isAdmin: before.isAdmin, roles: had }, { isAdmin: want.isAdmin, roles: want.roles, groups: id.groups });
+  const change = await db().$transaction(
+    async (tx) => {
+      const before = await tx.user.findUniqueOrThrow({ where: { id: userId }, include: { memberships: { include: { team: true } } } });
+      const had = Object.fromEntries(before.memberships.map((m) => [m.team.slug, m.role as string]));
+      let isAdmin = want.isAdmin;
+      // The groups may drop the last administrator (e.g. a renamed group); keep one.
+      const keptLastAdmin = before.isAdmin && !isAdmin && (await tx.user.count({ where: { isAdmin: true, disabled: false, id: { not: userId } } })) === 0;
+      if (keptLastAdmin) isAdmin = true;
+      const same = before.isAdmin === isAdmin && JSON.stringify(Object.entries(had).sort()) === JSON.stringify(Object.entries(want.roles).sort());
+      if (same) return null;
+      await tx.membership.deleteMany({ where: { userId } });
+      await tx.membership.createMany({ data: Object.entries(want.roles).map(([slug, role]) => ({ userId, teamId: slugToId.get(slug) ?? "", role })), skipDuplicates: true });
+      await tx.user.update({ where: { id: userId }, data: { isAdmin } });
+      return { before: { isAdmin: before.isAdmin, roles: had }, after: { isAdmin, roles: want.roles, groups: id.groups, ...(keptLastAdmin ? { note: "kept the administrator flag: this is the last enabled administrator" } : {}) } };
+    },
+    { isolationLevel: "Serializable" },
+  );
+  if (change) await audit("user.roles-from-sso", userId, id.email, change.before, change.after);
 }
 
 async function audit(action: string, userId: string, email: string, before: object | null, after: object): Promise<void> {

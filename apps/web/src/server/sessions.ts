@@ -29,12 +29,24 @@ export async function startSession(req: NextRequest, res: NextResponse, userId: 
 export function publicOrigin(req: NextRequest): string {
   const pub = env().BURNRATE_PUBLIC_URL;
   if (pub) return new URL(pub).origin;
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? req.nextUrl.host;
-  const proto = req.headers.get("x-forwarded-proto") ?? req.nextUrl.protocol.replace(":", "");
+  // Proxies may send comma-separated lists; the first entry is the client-facing one.
+  const host = (req.headers.get("x-forwarded-host") ?? req.headers.get("host") ?? req.nextUrl.host).split(",")[0]?.trim();
+  const proto = (req.headers.get("x-forwarded-proto") ?? req.nextUrl.protocol.replace(":", "")).split(",")[0]?.trim() === "https" ? "https" : "http";
   return `${proto}://${host}`;
 }
 
-/** Only same-site paths are followed after sign-in (no open redirects). */
+/**
+ * Only same-site paths are followed after sign-in (no open redirects). The path is resolved the way
+ * a browser resolves it (which drops tabs/newlines and treats "\\" as "/", so "/\t/evil.com" would
+ * otherwise lead to evil.com) and must stay on this origin; the normalised path is returned.
+ */
 export function safeNext(next: string | null | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") && next.length <= 2048 ? next : "/";
+  if (!next || !next.startsWith("/") || next.length > 2048) return "/";
+  const base = "http://burnrate.invalid";
+  try {
+    const u = new URL(next, base);
+    return u.origin === base ? `${u.pathname}${u.search}${u.hash}` : "/";
+  } catch {
+    return "/";
+  }
 }

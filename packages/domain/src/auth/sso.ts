@@ -58,24 +58,44 @@ export function rolesFromGroups(mapping: RoleMapping, groups: readonly string[],
   return { isAdmin, roles };
 }
 
-export type SsoIdentity = { subject: string; email: string; name: string; groups: string[] };
-export type SsoPolicy = { allowedDomains: string[]; groupsClaim: string };
+export type SsoIdentity = {
+  subject: string;
+  email: string;
+  name: string;
+  groups: string[];
+  /** False when the groups claim was absent (not merely empty): roles must then not be synced. */
+  groupsPresent: boolean;
+};
+export type SsoPolicy = {
+  allowedDomains: string[];
+  groupsClaim: string;
+  /**
+   * Accept an email without `email_verified: true` (for IdPs that only issue verified addresses
+   * but do not send the claim). Off by default: an unverified email must never link to, or create,
+   * an account, or someone could claim another person's address (the "nOAuth" problem).
+   */
+  trustEmail?: boolean;
+};
 
 /**
  * Turns ID token / userinfo claims into an identity, or explains why it is refused. The email must
- * be present and not marked unverified, and its domain must be allowed when a list is configured.
+ * be present and verified (`email_verified: true`, unless the policy trusts the IdP's emails), and
+ * its domain must be allowed when a list is configured.
  */
 export function identityFromClaims(claims: Record<string, unknown>, policy: SsoPolicy): { ok: true; identity: SsoIdentity } | { ok: false; reason: string } {
   const subject = typeof claims.sub === "string" ? claims.sub : "";
   if (!subject) return { ok: false, reason: "the identity provider sent no subject (sub) claim" };
   const email = typeof claims.email === "string" ? claims.email.trim().toLowerCase() : "";
   if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) return { ok: false, reason: "the identity provider sent no email address; add the email scope/claim for this client" };
+  const verified = claims.email_verified === true || claims.email_verified === "true";
   if (claims.email_verified === false || claims.email_verified === "false") return { ok: false, reason: `the identity provider has not verified ${email}` };
+  if (!verified && !policy.trustEmail) return { ok: false, reason: `the identity provider did not say that ${email} is verified (no email_verified claim); if it only issues verified addresses, set BURNRATE_OIDC_TRUST_EMAIL=on` };
   const domain = email.slice(email.lastIndexOf("@") + 1);
   if (policy.allowedDomains.length > 0 && !policy.allowedDomains.includes(domain)) return { ok: false, reason: `accounts from ${domain} may not sign in here (allowed: ${policy.allowedDomains.join(", ")})` };
   const rawName = [claims.name, claims.preferred_username].find((v) => typeof v === "string" && v.trim());
   const name = typeof rawName === "string" ? rawName.trim().slice(0, 120) : "";
   const g = claims[policy.groupsClaim];
+  const groupsPresent = Array.isArray(g) || typeof g === "string";
   const groups = Array.isArray(g) ? g.filter((x): x is string => typeof x === "string") : typeof g === "string" ? g.split(/[\s,]+/).filter(Boolean) : [];
-  return { ok: true, identity: { subject, email, name, groups } };
+  return { ok: true, identity: { subject, email, name, groups, groupsPresent } };
 }

@@ -4,16 +4,15 @@ import { Suspense, useState } from "react";
 import { Field, Loading } from "~/components/ui";
 import { ApiClientError, apiFetch, useApi } from "~/lib/api-client";
 
-type Providers = { password: boolean; oidc: { name: string; start: string } | null };
+type Providers = { password: boolean; oidc: { name: string; start: string } | null; error: string | null };
 
 function LoginInner() {
   const params = useSearchParams();
-  const next = params.get("next") ?? "/";
-  const safeNext = next.startsWith("/") && !next.startsWith("//") ? next : "/";
-  const providers = useApi<Providers>(["auth-providers"], "/api/auth/providers", { retry: false });
+  const safeNext = sameSitePath(params.get("next"));
+  const providers = useApi<Providers>(["auth-providers", "login"], "/api/auth/providers", { retry: false, staleTime: Infinity, refetchOnWindowFocus: false });
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(params.get("error"));
+  const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -28,13 +27,15 @@ function LoginInner() {
     }
   };
   const p = providers.data;
+  // A failed SSO round trip comes back with ?sso=failed; the reason comes from the server.
+  const shownError = error ?? (params.get("sso") === "failed" ? (p?.error ?? (p ? "Single sign-on failed; try again" : null)) : null);
   // If the providers endpoint fails, still offer the password form (the server decides).
   const showPassword = !p || p.password;
   return (
     <div style={{ maxWidth: 400, margin: "8vh auto" }}>
       <div className="card" aria-label="Sign in" role="region">
         <h2>Sign in to Burnrate</h2>
-        {error ? <div className="alert alert-error" role="alert">{error}</div> : null}
+        {shownError ? <div className="alert alert-error" role="alert">{shownError}</div> : null}
         {providers.isLoading ? <Loading /> : null}
         {p?.oidc ? (
           <a className="btn btn-primary" href={`${p.oidc.start}?next=${encodeURIComponent(safeNext)}`} style={{ width: "100%", justifyContent: "center" }} data-testid="sso-login">
@@ -58,4 +59,15 @@ function LoginInner() {
 
 export default function LoginPage() {
   return <Suspense><LoginInner /></Suspense>;
+}
+
+/** The `next` path if it stays on this site once the browser resolves it, else "/" (no open redirects). */
+function sameSitePath(next: string | null): string {
+  if (!next || !next.startsWith("/") || typeof window === "undefined") return "/";
+  try {
+    const u = new URL(next, window.location.origin);
+    return u.origin === window.location.origin ? `${u.pathname}${u.search}${u.hash}` : "/";
+  } catch {
+    return "/";
+  }
 }

@@ -52,6 +52,8 @@ export function toErrorResponse(err: unknown): NextResponse {
       const field = Array.isArray(target) ? (target.includes("slug") ? "slug" : target.join(",")) : String(target ?? "slug");
       return NextResponse.json({ error: { code: "conflict", message: `${field} is already taken`, fields: { [field]: "is already taken" } } }, { status: 409 });
     }
+    // Serializable transactions (user/role changes) that lost a race with a concurrent one.
+    if (pe.code === "P2034") return NextResponse.json({ error: { code: "conflict", message: "changed concurrently by someone else; reload and try again" } }, { status: 409 });
     if (pe.code === "P2025") return NextResponse.json({ error: { code: "not_found", message: "not found" } }, { status: 404 });
     if (pe.code === "P2003" || pe.code === "P2014") {
       return NextResponse.json({ error: { code: "conflict", message: "it is still referenced by other objects; delete or move those first" } }, { status: 409 });

@@ -87,10 +87,6 @@ export async function createUser(input: unknown, me: Principal) {
   return userOut(full);
 }
 
-async function enabledAdminsOtherThan(id: string): Promise<number> {
-  return db().user.count({ where: { isAdmin: true, disabled: false, id: { not: id } } });
-}
-
 export async function updateUser(id: string, input: unknown, me: Principal) {
   requireAdmin(me, "changing users");
   const b = UpdateUserSchema.parse(input);
@@ -100,9 +96,13 @@ export async function updateUser(id: string, input: unknown, me: Principal) {
   if (self && b.disabled === true) throw new ApiError("validation_failed", "you cannot disable your own account", { disabled: "not for your own account" });
   if (self && b.isAdmin === false) throw new ApiError("validation_failed", "you cannot remove your own administrator role; ask another administrator", { isAdmin: "not for your own account" });
   const losesAdmin = before.isAdmin && !before.disabled && (b.isAdmin === false || b.disabled === true);
-  if (losesAdmin && (await enabledAdminsOtherThan(id)) === 0) throw new ApiError("validation_failed", "this is the last enabled administrator; make someone else an administrator first", { isAdmin: "last administrator" });
   const ids = b.memberships ? await teamIds(b.memberships.map((m) => m.team)) : null;
   await db().$transaction(async (tx) => {
+    // Counted inside the (serializable) transaction: two administrators demoting each other at the
+    // same moment must not leave none.
+    if (losesAdmin && (await tx.user.count({ where: { isAdmin: true, disabled: false, id: { not: id } } })) === 0) {
+      throw new ApiError("validation_failed", "this is the last enabled administrator; make someone else an administrator first", { isAdmin: "last administrator" });
+    }
     await tx.user.update({
       where: { id },
       data: {
@@ -122,7 +122,7 @@ export async function updateUser(id: string, input: unknown, me: Principal) {
       entityType: "user", entityId: id, entitySlug: before.email,
       before: snapshot(before), after: { ...snapshot(after), ...(b.password ? { password: "changed" } : {}) },
     });
-  });
+  }, { isolationLevel: "Serializable" });
   const out = await loadUser(id);
   if (!out) throw notFound("user");
   return userOut(out);
