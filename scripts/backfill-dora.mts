@@ -5,13 +5,10 @@
 // instance), rendered by the exporter's renderOpenMetricsHistory and imported with
 // `promtool tsdb create-blocks-from openmetrics`; the blocks are moved into the running
 // Prometheus' data dir, which picks them up within about a minute (overlapping blocks are merged).
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createDb, loadDoraRows } from "@burnrate/db";
 import type { DoraDeployment } from "@burnrate/domain";
 import { renderOpenMetricsHistory } from "@burnrate/integrations";
+import { importBlocks } from "./tsdb-import.mts";
 
 export async function backfillDoraHistory(opts: { databaseUrl: string; tsdbDir: string; instance: string; days?: number; promtool?: string }): Promise<{ ok: boolean; message: string }> {
   const db = createDb(opts.databaseUrl);
@@ -33,22 +30,7 @@ export async function backfillDoraHistory(opts: { databaseUrl: string; tsdbDir: 
     3600,
     { teams: rows.teams, services: rows.services, extraLabels: { job: "burnrate", instance: opts.instance } },
   );
-  const work = mkdtempSync(join(tmpdir(), "burnrate-dora-backfill-"));
-  try {
-    const file = join(work, "dora.om");
-    writeFileSync(file, om);
-    const out = join(work, "blocks");
-    mkdirSync(out);
-    const r = spawnSync(opts.promtool ?? "/usr/bin/promtool", ["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=720h", file, out], { encoding: "utf8", timeout: 300_000 });
-    if (r.status !== 0) return { ok: false, message: `promtool failed: ${(r.stderr || r.stdout || String(r.error)).slice(0, 500)}` };
-    let moved = 0;
-    for (const b of readdirSync(out)) {
-      if (!existsSync(join(out, b, "meta.json"))) continue;
-      renameSync(join(out, b), join(opts.tsdbDir, b));
-      moved++;
-    }
-    return { ok: true, message: `backfilled DORA history (${rows.deployments.length} deployments, ${rows.incidents.length} incidents) into ${moved} block(s)` };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  const r = importBlocks({ tsdbDir: opts.tsdbDir, inputName: "dora.om", input: om, args: ["openmetrics", "--max-block-duration=720h"], promtool: opts.promtool, timeoutMs: 300_000 });
+  if (!r.ok) return r;
+  return { ok: true, message: `backfilled DORA history (${rows.deployments.length} deployments, ${rows.incidents.length} incidents) into ${r.blocks} block(s)` };
 }

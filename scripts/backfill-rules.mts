@@ -4,11 +4,10 @@
 // opens. Only the base groups need history: the derived windows are computed live from them.
 // Uses `promtool tsdb create-blocks-from rules`; blocks are moved into the running Prometheus'
 // data dir, which picks them up within about a minute.
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
+import { importBlocks } from "./tsdb-import.mts";
 
 type Group = { name: string; interval?: string; rules: { record?: string; alert?: string }[] };
 
@@ -23,24 +22,16 @@ export function backfillBaseRules(opts: { prometheusUrl: string; rulesDir: strin
     }
   }
   if (!groups.length) return { ok: false, message: "no SLO rule groups to backfill" };
-  const work = mkdtempSync(join(tmpdir(), "burnrate-backfill-"));
-  try {
-    const file = join(work, "base-rules.yml");
-    writeFileSync(file, stringify({ groups }));
-    const out = join(work, "blocks");
-    mkdirSync(out);
-    const end = Math.floor(opts.end.getTime() / 1000);
-    const start = end - (opts.days ?? 30) * 86400;
-    const r = spawnSync(opts.promtool ?? "/usr/bin/promtool", ["tsdb", "create-blocks-from", "rules", "--max-block-duration=720h", "-q", `--url=${opts.prometheusUrl}`, `--start=${start}`, `--end=${end}`, `--output-dir=${out}`, file], { encoding: "utf8", timeout: 600_000 });
-    if (r.status !== 0) return { ok: false, message: `promtool failed: ${(r.stderr || r.stdout || String(r.error)).slice(0, 500)}` };
-    let moved = 0;
-    for (const b of readdirSync(out)) {
-      if (!existsSync(join(out, b, "meta.json"))) continue;
-      renameSync(join(out, b), join(opts.tsdbDir, b));
-      moved++;
-    }
-    return { ok: true, message: `backfilled ${groups.length} SLI groups into ${moved} block(s)` };
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  const end = Math.floor(opts.end.getTime() / 1000);
+  const start = end - (opts.days ?? 30) * 86400;
+  const r = importBlocks({
+    tsdbDir: opts.tsdbDir,
+    inputName: "base-rules.yml",
+    input: stringify({ groups }),
+    args: ["rules", "--max-block-duration=720h", "-q", `--url=${opts.prometheusUrl}`, `--start=${start}`, `--end=${end}`],
+    outputFlag: true,
+    promtool: opts.promtool,
+  });
+  if (!r.ok) return r;
+  return { ok: true, message: `backfilled ${groups.length} SLI groups into ${r.blocks} block(s)` };
 }

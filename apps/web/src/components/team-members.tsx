@@ -5,12 +5,14 @@ import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List } from "~/lib/types";
 import type { RoleName } from "./role-editor";
 
-type Member = { userId: string; email: string; name: string; role: RoleName; disabled: boolean };
+type Member = { userId: string; email: string; name: string; role: RoleName; disabled: boolean; sso: boolean };
 
 /** Who has which role on one team; team admins and administrators change it here. */
 export function TeamMembers({ slug, canManage }: { slug: string; canManage: boolean }) {
   const key = ["team-members", slug];
   const members = useApi<List<Member>>(key, `/api/v1/teams/${slug}/members`);
+  const providers = useApi<{ oidc: { name: string; rolesFromGroups: boolean } | null }>(["auth-providers"], "/api/auth/providers", { staleTime: 300_000 });
+  const groupsRule = Boolean(providers.data?.oidc?.rolesFromGroups);
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<RoleName>("viewer");
   const set = useApiMutation((v: { email: string; role: RoleName | null }) => apiFetch(`/api/v1/teams/${slug}/members/${encodeURIComponent(v.email)}`, v.role ? { method: "PUT", body: { role: v.role } } : { method: "DELETE" }), [key, ["users"], ["me"]]);
@@ -26,7 +28,7 @@ export function TeamMembers({ slug, canManage }: { slug: string; canManage: bool
           <tbody>
             {members.data.items.map((m) => (
               <tr key={m.userId}>
-                <td>{m.name ? <>{m.name} <span className="muted">{m.email}</span></> : m.email}{m.disabled ? <span className="muted"> · disabled</span> : null}</td>
+                <td>{m.name ? <>{m.name} <span className="muted">{m.email}</span></> : m.email}{m.disabled ? <span className="muted"> · disabled</span> : null}{m.sso && groupsRule ? <span className="muted" title="This member signs in through single sign-on; their roles follow their identity-provider groups and a change here is replaced at their next sign-in"> · roles from SSO groups</span> : null}</td>
                 <td>
                   {canManage ? (
                     <select aria-label={`Role of ${m.email}`} value={m.role} disabled={set.isPending} onChange={(e) => set.mutate({ email: m.email, role: e.target.value as RoleName })}>

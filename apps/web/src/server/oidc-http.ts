@@ -28,18 +28,14 @@ export function loginFailed(req: NextRequest, message: string): NextResponse {
   url.searchParams.set("sso", "failed");
   const res = NextResponse.redirect(url, 303);
   res.cookies.set(OIDC_COOKIE, "", { path: "/api/auth/oidc", maxAge: 0 });
-  res.cookies.set(LOGIN_ERROR_COOKIE, encodeURIComponent(message.slice(0, 500)), { httpOnly: true, sameSite: "lax", path: "/api/auth", maxAge: 120 });
+  // Next encodes cookie values on the way out and decodes them on the way in.
+  res.cookies.set(LOGIN_ERROR_COOKIE, message.slice(0, 500), { httpOnly: true, sameSite: "lax", path: "/api/auth", maxAge: 120 });
   return res;
 }
 
 /** The reason of the last failed sign-in in this browser, if any; `forget` clears it on the response. */
 export function readLoginError(req: NextRequest): { message: string | null; forget: (res: NextResponse) => void } {
   const raw = req.cookies.get(LOGIN_ERROR_COOKIE)?.value;
-  let message: string | null;
-  try {
-    message = raw ? decodeURIComponent(raw).slice(0, 500) : null;
-  } catch {
-    message = null;
-  }
+  const message = raw ? raw.slice(0, 500) : null;
   return { message, forget: (res) => void (raw ? res.cookies.set(LOGIN_ERROR_COOKIE, "", { path: "/api/auth", maxAge: 0 }) : undefined) };
 }

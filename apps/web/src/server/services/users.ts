@@ -132,7 +132,7 @@ export async function updateUser(id: string, input: unknown, me: Principal) {
 export async function teamMembers(slug: string) {
   const team = await db().team.findUnique({ where: { slug }, include: { members: { include: { user: true }, orderBy: { user: { email: "asc" } } } } });
   if (!team) throw notFound(`team "${slug}"`);
-  return { items: team.members.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.name, role: m.role, disabled: m.user.disabled })) };
+  return { items: team.members.map((m) => ({ userId: m.userId, email: m.user.email, name: m.user.name, role: m.role, disabled: m.user.disabled, sso: Boolean(m.user.oidcSubject) })) };
 }
 
 /** Sets (or with role null removes) one user's role on a team: team admins and global admins. */
