@@ -124,8 +124,9 @@ test.describe("users and roles", () => {
     const other = await pageFetch(page, "PUT", `/api/v1/teams/discovery/members/${encodeURIComponent(member)}`, { role: "editor" });
     expect(other.status).toBe(403);
     expect((JSON.parse(other.text) as { error: { message: string } }).error.message).toBe('managing team members needs the admin role on team "discovery"');
-    // Team admins cannot reach global user management.
+    // Team admins cannot reach global user management (no link either).
     expect((await pageFetch(page, "GET", "/api/v1/users")).status).toBe(403);
+    await expect(page.getByRole("link", { name: "Users and roles" })).toHaveCount(0);
     const audit = await call(request, "admin", "GET", `/api/v1/audit?take=5&actor=${encodeURIComponent(email)}`);
     expect((audit.body.items as { action: string; after: { member: string; role: string } }[])[0]).toMatchObject({ action: "team.member-set", after: { member, role: "editor" } });
     await page.context().close();

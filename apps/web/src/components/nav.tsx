@@ -24,7 +24,7 @@ export function Nav() {
       {SECTIONS.map((s) => (
         <nav className="nav" key={s.title} aria-label={s.title}>
           <div className="nav-section">{s.title}</div>
-          {s.links.map((l) => (
+          {s.links.filter((l) => l.href !== "/users" || !me || me.isAdmin || !me.authEnabled).map((l) => (
             <Link key={l.href} href={l.href} className={active(l.href) ? "active" : undefined}>
               {l.label}
             </Link>
