@@ -58,6 +58,7 @@ test.describe("single sign-on (OpenID Connect)", () => {
   test("a new SSO user is provisioned with roles from their groups and lands where they wanted", async ({ page, request }) => {
     await page.goto(`${auth.baseUrl}/login`);
     await expect(page.getByTestId("sso-login")).toHaveText("Sign in with Example SSO");
+    await page.screenshot({ path: "test-results/screenshots/login-sso.png" });
     await ssoLogin(page, "sso-payments@example.com", "/slos");
     expect(new URL(page.url()).pathname).toBe("/slos");
     await expect(page.getByTestId("nav-user")).toContainText("Pat Payments");
@@ -113,6 +114,7 @@ test.describe("single sign-on (OpenID Connect)", () => {
       expect(new URL(page.url()).pathname).toBe("/login");
       expect(new URL(page.url()).searchParams.get("error"), "the reason is not in the URL").toBeNull();
       await expect(page.locator(".alert-error")).toHaveText(reason);
+      if (login === "someone@evil.io") await page.screenshot({ path: "test-results/screenshots/login-sso-refused.png" });
       expect((await me(page)).status).toBe(401);
       // Shown once: a reload shows a generic message, not the reason again.
       await page.reload();
