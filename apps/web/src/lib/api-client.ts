@@ -13,6 +13,8 @@ export class ApiClientError extends Error {
   }
 }
 
+let redirectingToLogin = false;
+
 export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   let res: Response;
   try {
@@ -32,7 +34,9 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
   } catch {
     throw new ApiClientError(res.status, "bad_response", `Unexpected response from the server (HTTP ${res.status}).`);
   }
-  if (res.status === 401 && typeof window !== "undefined" && !path.startsWith("/api/auth/") && window.location.pathname !== "/login") {
+  if (res.status === 401 && typeof window !== "undefined" && !path.startsWith("/api/auth/") && window.location.pathname !== "/login" && !redirectingToLogin) {
+    // Several queries fail at once when a session ends; navigate once (a second navigation would abort the first).
+    redirectingToLogin = true;
     window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
   }
   if (!res.ok) {
