@@ -138,14 +138,17 @@ describe("GrafanaClient (legacy API)", () => {
   });
 });
 
+/** Every kind of generated dashboard, for the sync and pruning tests. */
+const allDashboards = () => [
+  sloOverviewDashboard(bundles),
+  serviceSloDashboard("checkout", bundles),
+  serviceSloDashboard("payments", bundles),
+  goldenSignalsDashboard("checkout", { team: "shop" }),
+  doraDashboard(),
+];
+
 describe("GrafanaClient.syncDashboards", () => {
-  const all = () => [
-    sloOverviewDashboard(bundles),
-    serviceSloDashboard("checkout", bundles),
-    serviceSloDashboard("payments", bundles),
-    goldenSignalsDashboard("checkout", { team: "shop" }),
-    doraDashboard(),
-  ];
+  const all = allDashboards;
   const folders = { shop: { uid: "team-shop", title: "Shop" }, payments: { uid: "team-payments", title: "Payments" } };
 
   it("pushes new dashboards into team folders, then skips unchanged ones", async () => {
@@ -208,14 +211,8 @@ describe("GrafanaClient.syncDashboards", () => {
 });
 
 describe("GrafanaClient pruning (stale dashboards)", () => {
+  const all = allDashboards;
   const folders = { shop: { uid: "burnrate-shop", title: "Burnrate · Shop" }, payments: { uid: "burnrate-payments", title: "Burnrate · Payments" } };
-  const all = () => [
-    sloOverviewDashboard(bundles),
-    serviceSloDashboard("checkout", bundles),
-    serviceSloDashboard("payments", bundles),
-    goldenSignalsDashboard("checkout", { team: "shop" }),
-    doraDashboard(),
-  ];
   const deletes = (s: FakeGrafana) => s.requests.filter((r) => r.method === "DELETE").map((r) => r.path);
 
   it("does not search or delete unless prune is set", async () => {
