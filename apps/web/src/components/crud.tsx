@@ -59,7 +59,7 @@ export function DataTable({ head, testId, children }: { head: HeadCell[]; testId
 export function RowActions({ children }: { children: ReactNode }) {
   return (
     <td style={{ textAlign: "right" }}>
-      <div className="btn-row" style={{ justifyContent: "flex-end" }}>{children}</div>
+      <div className="btn-row row-actions" style={{ justifyContent: "flex-end" }}>{children}</div>
     </td>
   );
 }

@@ -94,7 +94,7 @@ export default function UsersPage() {
       ) : null}
       <div className="card">
         <div className="filters">
-          <input type="text" aria-label="Filter users" placeholder="Filter by email, name or team" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <input type="text" aria-label="Filter users" placeholder="Filter by email, name or team" style={{ minWidth: 280 }} value={filter} onChange={(e) => setFilter(e.target.value)} />
         </div>
         <ErrorBox error={users.error} title="Could not load users" />
         <ErrorBox error={toggle.error} title="Could not change the user" />
