@@ -114,11 +114,20 @@ export async function completeLogin(s: OidcSettings, callbackUrl: URL, login: Lo
   const idClaims = tokens.claims();
   if (!idClaims) throw new OidcError("the identity provider returned no ID token");
   let claims: Record<string, unknown> = { ...idClaims };
-  // Many providers put email/groups only in userinfo.
-  if ((!claims.email || claims[s.groupsClaim] === undefined) && config.serverMetadata().userinfo_endpoint) {
+  // Many providers put email, email_verified or groups only in userinfo.
+  const incomplete = !claims.email || (claims.email_verified === undefined && !s.trustEmail) || claims[s.groupsClaim] === undefined;
+  if (incomplete && config.serverMetadata().userinfo_endpoint) {
     try {
       const info = await client.fetchUserInfo(config, tokens.access_token, idClaims.sub);
-      claims = { ...info, ...claims, email: claims.email ?? info.email, [s.groupsClaim]: claims[s.groupsClaim] ?? info[s.groupsClaim] };
+      // The email and its verification flag are taken together, from the same source.
+      const fromInfo = !claims.email || claims.email === info.email;
+      claims = {
+        ...info,
+        ...claims,
+        email: claims.email ?? info.email,
+        email_verified: claims.email_verified ?? (fromInfo ? info.email_verified : undefined),
+        [s.groupsClaim]: claims[s.groupsClaim] ?? info[s.groupsClaim],
+      };
     } catch (e) {
       if (!claims.email) throw new OidcError(`could not read the user's profile from the identity provider: ${describeOidcError(e)}`);
     }
