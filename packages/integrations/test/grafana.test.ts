@@ -271,6 +271,35 @@ describe("GrafanaClient pruning (stale dashboards)", () => {
     for (const uid of ["mine-untagged", "mine-other-folder", "mine-root", "mine-lookalike-folder"]) expect(s.dashboards.has(uid)).toBe(true);
   });
 
+  it("with an owner tag, two installations sharing a Grafana never prune each other's dashboards", async () => {
+    const s = await start();
+    const a = new GrafanaClient({ baseUrl: s.url, token: "test-token" });
+    const b = new GrafanaClient({ baseUrl: s.url, token: "test-token" });
+    // Installation A pushes everything; its dashboards carry its owner tag.
+    expect(await a.syncDashboards(all(), folders, { prune: true, ownerTag: "burnrate-target:A" })).toMatchObject({ created: 5, deleted: 0 });
+    expect(s.dashboards.get("slo-svc-checkout")?.model.tags).toContain("burnrate-target:A");
+    // Installation B only generates the DORA dashboard: with its own tag it deletes nothing of A's.
+    const dora = all().filter((d) => d.uid === "dora");
+    expect(await b.syncDashboards(dora, folders, { prune: true, ownerTag: "burnrate-target:B" })).toMatchObject({ deleted: 0, failed: 0 });
+    expect([...s.dashboards.keys()].sort()).toEqual(["dora", "golden-checkout", "slo-overview", "slo-svc-checkout", "slo-svc-payments"]);
+    expect(deletes(s)).toEqual([]);
+    // A stops generating golden-checkout: A prunes it (tagged by A), but not dora, now pushed by B.
+    const report = await a.syncDashboards(all().filter((d) => d.uid !== "golden-checkout" && d.uid !== "dora"), folders, { prune: true, ownerTag: "burnrate-target:A" });
+    expect(report).toMatchObject({ deleted: 1, failed: 0 });
+    expect(deletes(s)).toEqual(["/api/dashboards/uid/golden-checkout"]);
+    expect(s.dashboards.has("dora")).toBe(true);
+  });
+
+  it("a dashboard pushed before owner tags existed is re-pushed once to get the tag", async () => {
+    const s = await start();
+    const c = new GrafanaClient({ baseUrl: s.url, token: "test-token" });
+    await c.syncDashboards(all(), folders, {});
+    const tagged = await c.syncDashboards(all(), folders, { ownerTag: "burnrate-target:A" });
+    expect(tagged).toMatchObject({ updated: 5, unchanged: 0 });
+    expect(tagged.results[0]?.reason).toBe("not yet tagged as pushed by this target");
+    expect(await c.syncDashboards(all(), folders, { ownerTag: "burnrate-target:A" })).toMatchObject({ updated: 0, unchanged: 5 });
+  });
+
   it("an empty desired list does not wipe managed dashboards unless allowEmpty is set", async () => {
     const s = await start();
     const c = new GrafanaClient({ baseUrl: s.url, token: "test-token" });

@@ -133,6 +133,12 @@ export type SyncDashboardsOptions = StaleDashboardsOptions & {
    * Default false; Burnrate's push target passes true.
    */
   prune?: boolean;
+  /**
+   * A tag naming who pushes (Burnrate uses `burnrate-target:<push target id>`): added to every
+   * pushed dashboard, and with `prune` only dashboards carrying it are candidates, so two Burnrate
+   * installations (or targets) sharing a Grafana never delete each other's dashboards.
+   */
+  ownerTag?: string;
 };
 
 export type DeleteDashboardResult = { uid: string; status: "deleted" | "not_found"; api: GrafanaApi };
@@ -448,7 +454,9 @@ export class GrafanaClient {
         const current = await this.getDashboard(d.uid);
         const want = readDashboardStamp(d);
         const have = current ? readDashboardStamp(current.dashboard) : null;
-        if (current && want && have && want.hash === have.hash && want.version === have.version && current.folderUid === folder.uid) {
+        const currentTags = current && Array.isArray(current.dashboard.tags) ? (current.dashboard.tags as unknown[]) : [];
+        const owned = !opts.ownerTag || currentTags.includes(opts.ownerTag);
+        if (current && want && have && want.hash === have.hash && want.version === have.version && current.folderUid === folder.uid && owned) {
           results.push({ ...base, action: "unchanged", version: current.version, url: current.url });
           continue;
         }
@@ -458,11 +466,14 @@ export class GrafanaClient {
             ? "stored dashboard is not stamped by Burnrate (edited by hand or created elsewhere)"
             : current.folderUid !== folder.uid
               ? `moved from folder "${current.folderUid}"`
-              : "content changed";
+              : owned
+                ? "content changed"
+                : "not yet tagged as pushed by this target";
+        const tagged = opts.ownerTag && !d.tags.includes(opts.ownerTag) ? { ...d, tags: [...d.tags, opts.ownerTag] } : d;
         const model =
           current && current.api === "legacy"
-            ? { ...d, id: typeof current.dashboard.id === "number" ? current.dashboard.id : null, version: current.version }
-            : d;
+            ? { ...tagged, id: typeof current.dashboard.id === "number" ? current.dashboard.id : null, version: current.version }
+            : tagged;
         const pushed = await this.pushDashboard(model, { folderUid: folder.uid, message: opts.message ?? `Burnrate: ${reason}` });
         results.push({ ...base, action: current ? "updated" : "created", version: pushed.version, url: pushed.url, reason });
       } catch (err) {
@@ -476,7 +487,7 @@ export class GrafanaClient {
       pruneSkipped = `not pruning: ${fatal.message}`;
     } else if (opts.prune) {
       try {
-        const plan = await this.staleDashboards(dashboards, { ...opts, defaultFolder });
+        const plan = await this.staleDashboards(dashboards, { ...opts, defaultFolder, ...(opts.ownerTag ? { managedTag: opts.ownerTag } : {}) });
         pruneSkipped = plan.skipped;
         for (const h of plan.stale) {
           const base = { uid: h.uid, title: h.title, folderUid: h.folderUid, stale: true as const };

@@ -126,6 +126,8 @@ function pusherFor(t: PushTarget): Pusher {
     const tk = token(t);
     if (!tk) throw new Error("a Grafana service-account token is required");
     const c = new GrafanaClient({ baseUrl: t.url, token: tk });
+    // Dashboards pushed by this target carry its tag; pruning only considers those.
+    const ownerTag = `burnrate-target:${t.id}`;
     // Burnrate's folders: `burnrate` (default) and `burnrate-<team>`. Pruning only ever deletes
     // dashboards tagged "burnrate" inside those folders (see GrafanaClient.managedDashboards).
     const folders = async () => {
@@ -138,7 +140,7 @@ function pusherFor(t: PushTarget): Pusher {
       kind: "grafana",
       push: async (files) => {
         try {
-          const r = await c.syncDashboards(files.map((f) => JSON.parse(f.content)), await folders(), { message: "Burnrate sync", prune: true, allowEmpty: await allowEmpty(files) });
+          const r = await c.syncDashboards(files.map((f) => JSON.parse(f.content)), await folders(), { message: "Burnrate sync", prune: true, allowEmpty: await allowEmpty(files), ownerTag });
           const failures = r.results.filter((x) => x.action === "failed").map((x) => `${x.uid}: ${x.reason ?? "failed"}`);
           if (r.pruneError) failures.push(r.pruneError);
           if (failures.length) return { ok: false, stage: "write", error: failures.join("; ") };
@@ -158,7 +160,7 @@ function pusherFor(t: PushTarget): Pusher {
             const have = await c.getDashboard(want.uid);
             if (!have || (have.dashboard as { description?: string }).description !== want.description) drift++;
           }
-          const { stale } = await c.staleDashboards(desired, { allowEmpty: await allowEmpty(files) });
+          const { stale } = await c.staleDashboards(desired, { allowEmpty: await allowEmpty(files), managedTag: ownerTag });
           const parts = [
             drift ? `${drift} dashboard(s) differ` : "",
             stale.length ? `${stale.length} stale dashboard(s) to delete: ${stale.slice(0, 5).map((h) => h.uid).join(", ")}${stale.length > 5 ? ", …" : ""}` : "",
