@@ -28,6 +28,39 @@ const ROOT = resolve(WEB_DIR, "../..");
 const BACKFILL_SERVICES = ["checkout", "search", "catalog", "auth"];
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
+/**
+ * `next start` of the built app on 127.0.0.1:`port`, detached (its own process group), logging to
+ * `logFile`; registered for the teardown (and killed if the runner exits without it), and awaited
+ * until /api/health answers.
+ */
+async function startNext(o: { name: string; port: number; env: NodeJS.ProcessEnv; logFile: string }): Promise<void> {
+  const state = e2eState();
+  const fd = openSync(o.logFile, "a");
+  const child = spawn(process.execPath, [join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(o.port), "-H", "127.0.0.1"], { cwd: WEB_DIR, env: o.env, detached: true, stdio: ["ignore", fd, fd] });
+  closeSync(fd);
+  child.on("error", () => {});
+  const pid = child.pid;
+  if (!pid) throw new Error(`could not spawn ${o.name}`);
+  state.logs.push({ name: o.logFile.split("/").at(-1) ?? o.name, file: o.logFile });
+  const kill = () => {
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  };
+  // Safety net if the runner exits without its teardown (e.g. SIGTERM): next runs detached.
+  process.once("exit", kill);
+  state.stops.push({
+    name: o.name,
+    stop: async () => {
+      kill();
+      await stopPid(pid, 10_000);
+    },
+  });
+  await waitFor(`http://127.0.0.1:${o.port}/api/health`, 60_000, () => alive(pid), o.name, o.logFile);
+}
+
 function assertLocalDatabaseUrl(): void {
   const url = process.env.DATABASE_URL;
   if (!url) return;
@@ -220,35 +253,9 @@ export default async function globalSetup(): Promise<void> {
       // Single-user mode: the suites exercise the catalogue, not login.
       BURNRATE_AUTH: "off",
     };
-    const fd = openSync(nextLog, "a");
-    const next = spawn(process.execPath, [join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(webPort), "-H", "127.0.0.1"], { cwd: WEB_DIR, env, detached: true, stdio: ["ignore", fd, fd] });
-    closeSync(fd);
-    next.on("error", () => {});
-    const nextPid = next.pid;
-    if (!nextPid) throw new Error("could not spawn next start");
-    state.logs.push({ name: "next.log", file: nextLog });
+    await startNext({ name: "next start", port: webPort, env, logFile: nextLog });
     state.logs.push({ name: "prometheus.log", file: join(stackDir, "logs", "prometheus.log") });
     state.logs.push({ name: "alertmanager.log", file: join(stackDir, "logs", "alertmanager.log") });
-    // Safety net if the runner exits without its teardown (e.g. SIGTERM): next runs detached.
-    process.once("exit", () => {
-      try {
-        process.kill(-nextPid, "SIGTERM");
-      } catch {
-        /* already gone */
-      }
-    });
-    state.stops.push({
-      name: "next start",
-      stop: async () => {
-        try {
-          process.kill(-nextPid, "SIGTERM");
-        } catch {
-          /* gone */
-        }
-        await stopPid(nextPid, 10_000);
-      },
-    });
-    await waitFor(`${baseUrl}/api/health`, 60_000, () => alive(nextPid), "next start", nextLog);
 
     // First push right away, so rules and the Alertmanager config are live before the tests start.
     const sync = await fetch(`${baseUrl}/api/v1/sync`, { method: "POST", headers: { "x-burnrate-user": "e2e-setup" } });
@@ -301,38 +308,12 @@ export default async function globalSetup(): Promise<void> {
       BURNRATE_OIDC_ROLE_MAPPING: "sre=admin,payments-devs=payments:editor,managers=*:viewer",
       BURNRATE_OIDC_ALLOWED_DOMAINS: "example.com,burnrate.local",
     };
-    const authLog = join(tmp, "next-auth.log");
-    const afd = openSync(authLog, "a");
-    const authNext = spawn(process.execPath, [join(ROOT, "node_modules/next/dist/bin/next"), "start", "-p", String(authPort), "-H", "127.0.0.1"], {
-      cwd: WEB_DIR,
-      env: { ...env, PORT: String(authPort), BURNRATE_PUBLIC_URL: authBaseUrl, BURNRATE_AUTH: "on", BURNRATE_RECONCILER: "off", ...oidcEnv },
-      detached: true,
-      stdio: ["ignore", afd, afd],
-    });
-    closeSync(afd);
-    authNext.on("error", () => {});
-    const authPid = authNext.pid;
-    if (!authPid) throw new Error("could not spawn the second next start");
-    state.logs.push({ name: "next-auth.log", file: authLog });
-    process.once("exit", () => {
-      try {
-        process.kill(-authPid, "SIGTERM");
-      } catch {
-        /* already gone */
-      }
-    });
-    state.stops.push({
+    await startNext({
       name: "next start (auth)",
-      stop: async () => {
-        try {
-          process.kill(-authPid, "SIGTERM");
-        } catch {
-          /* gone */
-        }
-        await stopPid(authPid, 10_000);
-      },
+      port: authPort,
+      env: { ...env, PORT: String(authPort), BURNRATE_PUBLIC_URL: authBaseUrl, BURNRATE_AUTH: "on", BURNRATE_RECONCILER: "off", ...oidcEnv },
+      logFile: join(tmp, "next-auth.log"),
     });
-    await waitFor(`${authBaseUrl}/api/health`, 60_000, () => alive(authPid), "next start (auth)", authLog);
 
     Object.assign(process.env, {
       ...tokens,
