@@ -1,5 +1,5 @@
 import "server-only";
-import { hashPassword } from "@burnrate/db";
+import { hashPassword, type Prisma } from "@burnrate/db";
 import { z } from "zod";
 import { requireAdmin, requireTeamRole, type Principal } from "../auth";
 import { db } from "../db";
@@ -35,12 +35,12 @@ export const UpdateUserSchema = z.object({
 }).strict();
 export const SetMemberSchema = z.object({ role: RoleSchema.nullable() }).strict();
 
-type UserRow = Awaited<ReturnType<typeof loadUser>>;
-async function loadUser(id: string) {
-  return db().user.findUnique({ where: { id }, include: { memberships: { include: { team: true } }, _count: { select: { apiTokens: true, sessions: true } } } });
-}
+/** What the users API shows of a user: team roles and the number of API tokens. */
+const WITH_ROLES = { memberships: { include: { team: true } }, _count: { select: { apiTokens: true } } } satisfies Prisma.UserInclude;
+type UserRow = Prisma.UserGetPayload<{ include: typeof WITH_ROLES }>;
+const loadUser = (id: string) => db().user.findUnique({ where: { id }, include: WITH_ROLES });
 
-export function userOut(u: NonNullable<UserRow>) {
+export function userOut(u: UserRow) {
   return {
     id: u.id, email: u.email, name: u.name, isAdmin: u.isAdmin, disabled: u.disabled,
     sso: Boolean(u.oidcSubject), hasPassword: Boolean(u.passwordHash),
@@ -48,14 +48,14 @@ export function userOut(u: NonNullable<UserRow>) {
     roles: Object.fromEntries(u.memberships.map((m) => [m.team.slug, m.role])) as Record<string, "viewer" | "editor" | "admin">,
   };
 }
-const snapshot = (u: NonNullable<UserRow>) => {
+const snapshot = (u: UserRow) => {
   const o = userOut(u);
   return { email: o.email, name: o.name, isAdmin: o.isAdmin, disabled: o.disabled, roles: o.roles };
 };
 
 export async function listUsers(me: Principal) {
   requireAdmin(me, "listing users");
-  const users = await db().user.findMany({ include: { memberships: { include: { team: true } }, _count: { select: { apiTokens: true, sessions: true } } }, orderBy: { email: "asc" } });
+  const users = await db().user.findMany({ include: WITH_ROLES, orderBy: { email: "asc" } });
   return { items: users.map(userOut) };
 }
 
@@ -78,13 +78,12 @@ export async function createUser(input: unknown, me: Principal) {
         email: b.email, name: b.name, isAdmin: b.isAdmin, passwordHash: b.password ? hashPassword(b.password) : null,
         memberships: { create: b.memberships.map((m) => ({ teamId: ids.get(m.team) ?? "", role: m.role })) },
       },
+      include: WITH_ROLES,
     });
     await audit(tx, { actor: me.name, action: "user.create", entityType: "user", entityId: created.id, entitySlug: b.email, after: { email: b.email, name: b.name, isAdmin: b.isAdmin, roles: Object.fromEntries(b.memberships.map((m) => [m.team, m.role])), password: b.password ? "set" : "none (SSO only)" } });
     return created;
   });
-  const full = await loadUser(u.id);
-  if (!full) throw notFound("user");
-  return userOut(full);
+  return userOut(u);
 }
 
 export async function updateUser(id: string, input: unknown, me: Principal) {
@@ -97,7 +96,7 @@ export async function updateUser(id: string, input: unknown, me: Principal) {
   if (self && b.isAdmin === false) throw new ApiError("validation_failed", "you cannot remove your own administrator role; ask another administrator", { isAdmin: "not for your own account" });
   const losesAdmin = before.isAdmin && !before.disabled && (b.isAdmin === false || b.disabled === true);
   const ids = b.memberships ? await teamIds(b.memberships.map((m) => m.team)) : null;
-  await db().$transaction(async (tx) => {
+  const after = await db().$transaction(async (tx) => {
     // Counted inside the (serializable) transaction: two administrators demoting each other at the
     // same moment must not leave none.
     if (losesAdmin && (await tx.user.count({ where: { isAdmin: true, disabled: false, id: { not: id } } })) === 0) {
@@ -116,16 +115,15 @@ export async function updateUser(id: string, input: unknown, me: Principal) {
     }
     // Disabling or a new password ends every session (tokens are refused while disabled).
     if (b.disabled === true || b.password) await tx.session.deleteMany({ where: { userId: id } });
-    const after = await tx.user.findUniqueOrThrow({ where: { id }, include: { memberships: { include: { team: true } }, _count: { select: { apiTokens: true, sessions: true } } } });
+    const after = await tx.user.findUniqueOrThrow({ where: { id }, include: WITH_ROLES });
     await audit(tx, {
       actor: me.name, action: b.disabled === true ? "user.disable" : b.disabled === false && before.disabled ? "user.enable" : "user.update",
       entityType: "user", entityId: id, entitySlug: before.email,
       before: snapshot(before), after: { ...snapshot(after), ...(b.password ? { password: "changed" } : {}) },
     });
+    return after;
   }, { isolationLevel: "Serializable" });
-  const out = await loadUser(id);
-  if (!out) throw notFound("user");
-  return userOut(out);
+  return userOut(after);
 }
 
 /** Members of one team with their roles: visible to anyone who can see the team. */
