@@ -6,7 +6,6 @@
 // `promtool tsdb create-blocks-from openmetrics`; the blocks are moved into the running
 // Prometheus' data dir, which picks them up within about a minute (overlapping blocks are merged).
 import { createDb, loadDoraRows } from "@burnrate/db";
-import type { DoraDeployment } from "@burnrate/domain";
 import { renderOpenMetricsHistory } from "@burnrate/integrations";
 import { importBlocks } from "./tsdb-import.mts";
 
@@ -24,7 +23,7 @@ export async function backfillDoraHistory(opts: { databaseUrl: string; tsdbDir: 
   const to = Math.floor(Date.now() / hour) * hour;
   const from = to - (opts.days ?? 30) * 24 * hour;
   const om = renderOpenMetricsHistory(
-    { deployments: rows.deployments.map((d) => ({ ...d, result: d.result as DoraDeployment["result"], kind: d.kind as DoraDeployment["kind"] })), incidents: rows.incidents },
+    { deployments: rows.deployments, incidents: rows.incidents },
     from,
     to,
     3600,

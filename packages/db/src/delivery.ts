@@ -1,3 +1,4 @@
+import type { DoraDeployment, DoraIncident } from "@burnrate/domain";
 import type { Db } from "./client";
 
 /**
@@ -5,7 +6,7 @@ import type { Db } from "./client";
  * ids), plus the service → team map. Used by the app (/api/metrics, the DORA view) and by the demo
  * launcher, which backfills the same series into Prometheus so PromQL and database figures agree.
  */
-export async function loadDoraRows(db: Db) {
+export async function loadDoraRows(db: Db): Promise<{ deployments: DoraDeployment[]; incidents: DoraIncident[]; teams: Record<string, string>; services: { service: string; team: string }[] }> {
   const services = await db.service.findMany({ include: { team: true } });
   const teams: Record<string, string> = Object.fromEntries(services.map((s) => [s.slug, s.team.slug]));
   const deps = await db.deployment.findMany({ include: { service: true } });
@@ -16,7 +17,8 @@ export async function loadDoraRows(db: Db) {
     deployments: deps.map((d) => ({
       id: d.id, service: d.service.slug, team: teams[d.service.slug], environment: d.environment, sha: d.sha, version: d.version,
       commits: (d.commits as { sha: string; committedAt?: string; authoredAt?: string }[] | null) ?? [], startedAt: d.startedAt, finishedAt: d.finishedAt,
-      result: d.result, kind: d.kind,
+      // Stored as text; the API and webhooks only write these values (zod at the boundary).
+      result: d.result as DoraDeployment["result"], kind: d.kind as DoraDeployment["kind"],
     })),
     incidents: incs.map((i) => ({ id: i.id, service: i.service.slug, team: teams[i.service.slug], openedAt: i.openedAt, resolvedAt: i.resolvedAt, causedByDeploymentId: i.causedByDeploymentId })),
   };

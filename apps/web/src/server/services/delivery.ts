@@ -8,8 +8,6 @@ import {
   doraPromql,
   type DeploymentInput,
   type DoraBandSetId,
-  type DoraDeployment,
-  type DoraIncident,
 } from "@burnrate/domain";
 import { doraSeriesAt, parseAlertmanagerWebhook, parseSampleValue, renderExposition } from "@burnrate/integrations";
 import { loadDoraRows } from "@burnrate/db";
@@ -148,10 +146,7 @@ export async function ingestAlertmanager(body: unknown) {
 }
 
 /** DB rows in the shape the pure DORA computations and the exporter take. */
-export async function doraRows(): Promise<{ deployments: DoraDeployment[]; incidents: DoraIncident[]; teams: Record<string, string>; services: { service: string; team: string }[] }> {
-  const rows = await loadDoraRows(db());
-  return { ...rows, deployments: rows.deployments.map((d) => ({ ...d, result: d.result as DoraDeployment["result"], kind: d.kind as DoraDeployment["kind"] })) };
-}
+export const doraRows = () => loadDoraRows(db());
 
 export async function metricsExposition(): Promise<string> {
   const rows = await doraRows();
