@@ -2,6 +2,7 @@
 import { useState } from "react";
 import { Empty, ErrorBox, Loading } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
+import { useSsoRoleSync } from "~/lib/me";
 import type { List } from "~/lib/types";
 import type { RoleName } from "./role-editor";
 
@@ -11,8 +12,7 @@ type Member = { userId: string; email: string; name: string; role: RoleName; dis
 export function TeamMembers({ slug, canManage }: { slug: string; canManage: boolean }) {
   const key = ["team-members", slug];
   const members = useApi<List<Member>>(key, `/api/v1/teams/${slug}/members`);
-  const providers = useApi<{ oidc: { name: string; rolesFromGroups: boolean } | null }>(["auth-providers"], "/api/auth/providers", { staleTime: 300_000 });
-  const groupsRule = Boolean(providers.data?.oidc?.rolesFromGroups);
+  const { rolesFromGroups: groupsRule } = useSsoRoleSync();
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<RoleName>("viewer");
   const set = useApiMutation((v: { email: string; role: RoleName | null }) => apiFetch(`/api/v1/teams/${slug}/members/${encodeURIComponent(v.email)}`, v.role ? { method: "PUT", body: { role: v.role } } : { method: "DELETE" }), [key, ["users"], ["me"]]);

@@ -17,3 +17,12 @@ export function useMe() {
     editableTeams: (all: string[]) => all.filter((t) => role(t) === "editor" || role(t) === "admin"),
   };
 }
+
+/**
+ * Whether SSO users' roles follow their identity-provider groups (BURNRATE_OIDC_ROLE_MAPPING), and
+ * the SSO name: edits to their roles in Burnrate are replaced at their next sign-in.
+ */
+export function useSsoRoleSync(): { rolesFromGroups: boolean; ssoName: string | null } {
+  const p = useApi<{ oidc: { name: string; rolesFromGroups: boolean } | null }>(["auth-providers"], "/api/auth/providers", { staleTime: 300_000 });
+  return { rolesFromGroups: Boolean(p.data?.oidc?.rolesFromGroups), ssoName: p.data?.oidc?.name ?? null };
+}

@@ -5,7 +5,7 @@ import { dateTime } from "~/components/format";
 import { RoleEditor, type MembershipRow } from "~/components/role-editor";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
-import { useMe } from "~/lib/me";
+import { useMe, useSsoRoleSync } from "~/lib/me";
 import type { List, Team } from "~/lib/types";
 
 type User = {
@@ -19,8 +19,7 @@ export default function UsersPage() {
   const perm = useMe();
   const users = useApi<List<User>>(["users"], perm.isAdmin ? "/api/v1/users" : null);
   const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
-  const providers = useApi<{ oidc: { name: string; rolesFromGroups: boolean } | null }>(["auth-providers"], "/api/auth/providers");
-  const groupsRule = Boolean(providers.data?.oidc?.rolesFromGroups);
+  const { rolesFromGroups: groupsRule, ssoName } = useSsoRoleSync();
   const [editing, setEditing] = useState<User | "new" | null>(null);
   const [form, setForm] = useState<Form>(empty);
   const [filter, setFilter] = useState("");
@@ -82,7 +81,7 @@ export default function UsersPage() {
             </Field>
           </div>
           {editing !== "new" && editing.sso && groupsRule ? (
-            <div className="alert alert-warn" role="note">This user signs in through {providers.data?.oidc?.name}; their administrator flag and team roles follow their identity-provider groups (BURNRATE_OIDC_ROLE_MAPPING) and are replaced at their next sign-in.</div>
+            <div className="alert alert-warn" role="note">This user signs in through {ssoName}; their administrator flag and team roles follow their identity-provider groups (BURNRATE_OIDC_ROLE_MAPPING) and are replaced at their next sign-in.</div>
           ) : null}
           <div className="field" data-field="isAdmin">
             <label><input type="checkbox" checked={form.isAdmin} onChange={(e) => setForm({ ...form, isAdmin: e.target.checked })} /> Administrator (every team, push targets, users)</label>
