@@ -1,7 +1,10 @@
 import "server-only";
 import { z } from "zod";
 import { NextResponse, type NextRequest } from "next/server";
-import type { LoginState } from "./oidc";
+import { clientIp, rateLimit } from "./auth";
+import { ApiError } from "./http/errors";
+import { withApi } from "./http/api";
+import { OidcError, oidcSettings, type LoginState, type OidcSettings } from "./oidc";
 import { publicOrigin } from "./sessions";
 
 /** Short-lived, httpOnly cookie that binds the IdP round trip to this browser (state, nonce, PKCE verifier). */
@@ -38,4 +41,25 @@ export function readLoginError(req: NextRequest): { message: string | null; forg
   const raw = req.cookies.get(LOGIN_ERROR_COOKIE)?.value;
   const message = raw ? raw.slice(0, 500) : null;
   return { message, forget: (res) => void (raw ? res.cookies.set(LOGIN_ERROR_COOKIE, "", { path: "/api/auth", maxAge: 0 }) : undefined) };
+}
+
+/**
+ * A step of the sign-in round trip (start, callback): public, 404 when SSO is not configured, rate
+ * limited per client, and any OidcError sends the browser back to the login page with its reason.
+ */
+export function oidcRoute(step: (req: NextRequest, s: OidcSettings) => Promise<NextResponse>) {
+  return withApi(
+    async (req: NextRequest) => {
+      const s = oidcSettings();
+      if (!s) throw new ApiError("not_found", "single sign-on is not configured (set BURNRATE_OIDC_ISSUER and BURNRATE_OIDC_CLIENT_ID)");
+      rateLimit(`oidc-ip:${clientIp(req)}`, 30);
+      try {
+        return await step(req, s);
+      } catch (e) {
+        if (e instanceof OidcError) return loginFailed(req, e.message);
+        throw e;
+      }
+    },
+    { auth: "public" },
+  );
 }
