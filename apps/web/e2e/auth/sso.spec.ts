@@ -8,11 +8,7 @@ import { auth, call } from "./support";
  * picks the account (support/oidc-idp.ts).
  */
 
-function idpUrl(): string {
-  const v = process.env.E2E_IDP_URL;
-  if (!v) throw new Error("E2E_IDP_URL is not set: run through `npx playwright test`");
-  return v;
-}
+const idpUrl = () => auth.idpUrl;
 
 /** Clicks "Sign in with Example SSO", signs in on the IdP's page, consents, and waits to be back. */
 async function ssoLogin(page: Page, login: string, next = "/"): Promise<void> {

@@ -2,12 +2,7 @@
 // (BURNRATE_AUTH=on, BURNRATE_RECONCILER=off) that shares the database of the main app; the
 // global setup creates the demo users and one API token per role.
 import type { APIRequestContext, APIResponse, Page } from "@playwright/test";
-
-function need(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run through \`npx playwright test\` (e2e/global-setup.ts sets it)`);
-  return v;
-}
+import { need } from "../support/e2e";
 
 export const auth = {
   get baseUrl() {
@@ -15,6 +10,14 @@ export const auth = {
   },
   get password() {
     return need("E2E_AUTH_PASSWORD");
+  },
+  /** The OpenID Provider the auth replica signs in through (support/oidc-idp.ts). */
+  get idpUrl() {
+    return need("E2E_IDP_URL");
+  },
+  /** An administrator's API token that expired a minute before the suites started. */
+  get expiredToken() {
+    return need("E2E_TOKEN_EXPIRED");
   },
   tokens: {
     get admin() {

@@ -4,7 +4,8 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { test as base, expect, type APIRequestContext, type APIResponse, type Page } from "@playwright/test";
 
-function need(name: string): string {
+/** An E2E_* variable the global setup exported, or a clear error when run outside `playwright test`. */
+export function need(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set: run the suites through \`npx playwright test\` (e2e/global-setup.ts sets it)`);
   return v;
