@@ -8,6 +8,9 @@ const SLI = { slug: "e2e-ui-availability", name: "E2E UI availability" };
 const SLO = { slug: "e2e-ui-slo", name: "E2E UI SLO" };
 
 test("a team, a service, an SLI and an SLO created in the UI are stored and still there after a reload", async ({ page, request }) => {
+  // Six pages, each compiled and rendered on first visit: on a loaded 2-core machine the flow took
+  // longer than the default 60 s once (flake hunt). Each step still waits on its own conditions.
+  test.slow();
   await test.step("create the team", async () => {
     await page.goto("/teams");
     await page.getByRole("button", { name: "New team" }).click();
