@@ -5,27 +5,50 @@ import { db } from "./db";
 import { subscribeCatalogChanged } from "./services/hooks";
 import { reconcileAll } from "./services/push";
 
-type State = { started: boolean; running: boolean; again: string | null; timer?: NodeJS.Timeout; debounce?: NodeJS.Timeout; lastRunAt?: Date };
-const state = ((globalThis as unknown as { burnrateReconciler?: State }).burnrateReconciler ??= { started: false, running: false, again: null });
+type State = {
+  started: boolean;
+  /** The pass in progress, if any. */
+  running: Promise<void> | null;
+  /** The one follow-up pass queued behind it, shared by every caller that arrived meanwhile. */
+  pending: Promise<void> | null;
+  again: string | null;
+  timer?: NodeJS.Timeout;
+  debounce?: NodeJS.Timeout;
+  lastRunAt?: Date;
+};
+const state = ((globalThis as unknown as { burnrateReconciler?: State }).burnrateReconciler ??= { started: false, running: null, pending: null, again: null });
 
-/** Runs one reconcile pass; concurrent requests collapse into one follow-up pass. */
-export async function runReconcile(triggeredBy: string): Promise<void> {
-  if (state.running) {
-    state.again = triggeredBy;
-    return;
-  }
-  state.running = true;
+async function pass(triggeredBy: string): Promise<void> {
   try {
     await reconcileAll(triggeredBy);
     state.lastRunAt = new Date();
   } finally {
-    state.running = false;
+    state.running = null;
   }
-  const next = state.again;
-  if (next) {
-    state.again = null;
-    await runReconcile(next);
+}
+
+/**
+ * Runs a reconcile pass and resolves when a pass that started after this call has finished, so a
+ * caller ("Sync now") always sees the result of its own request, never a pass that was already
+ * half done when it asked (the e2e setup once read `unknown` statuses that way under load).
+ * Concurrent requests collapse into one follow-up pass.
+ */
+export function runReconcile(triggeredBy: string): Promise<void> {
+  if (state.pending) {
+    state.again = triggeredBy;
+    return state.pending;
   }
+  if (!state.running) return (state.running = pass(triggeredBy));
+  state.again = triggeredBy;
+  state.pending = state.running
+    .catch(() => undefined)
+    .then(() => {
+      const next = state.again ?? triggeredBy;
+      state.again = null;
+      state.pending = null;
+      return runReconcile(next);
+    });
+  return state.pending;
 }
 
 /**
