@@ -136,7 +136,9 @@ export async function seedDemo(db: Db): Promise<{ teams: number; services: numbe
         },
       });
     }
-  });
+    // ~60 sequential inserts: Prisma's default 5 s for an interactive transaction is not enough on
+    // a loaded 2-core machine (the flake hunt saw 5.3 s), and the seed is all-or-nothing.
+  }, { timeout: 60_000, maxWait: 30_000 });
   return { teams: TEAMS.length, services: SERVICES.length, slos: SLOS.length, created: true };
 }
 
