@@ -36,6 +36,7 @@ export interface DoraPromqlOptions {
 
 export interface DoraPromqlQueries {
   deployments: string;
+  successfulDeployments: string;
   deploymentsPerDay: string;
   deployDays: string;
   deployDaysPerWeek: string;
@@ -48,9 +49,11 @@ export interface DoraPromqlQueries {
   timeToRestoreMedianSeconds: string;
   timeToRestoreP90Seconds: string;
   timeToRestoreMeanSeconds: string;
+  timeToRestoreCount: string;
   recoveryMedianSeconds: string;
   recoveryP90Seconds: string;
   recoveryMeanSeconds: string;
+  recoveryCount: string;
   reworkRate: string;
   incidents: string;
 }
@@ -114,6 +117,7 @@ export function doraPromql(options: DoraPromqlOptions = {}): DoraPromqlQueries {
 
   return {
     deployments: total(deploys),
+    successfulDeployments: total(successes),
     deploymentsPerDay: `${total(successes)} / ${days}`,
     deployDays,
     deployDaysPerWeek: `${deployDays} / ${days / 7}`,
@@ -126,9 +130,11 @@ export function doraPromql(options: DoraPromqlOptions = {}): DoraPromqlQueries {
     timeToRestoreMedianSeconds: ttr.q(0.5),
     timeToRestoreP90Seconds: ttr.q(0.9),
     timeToRestoreMeanSeconds: ttr.mean,
+    timeToRestoreCount: ttr.count,
     recoveryMedianSeconds: rec.q(0.5),
     recoveryP90Seconds: rec.q(0.9),
     recoveryMeanSeconds: rec.mean,
+    recoveryCount: rec.count,
     reworkRate: `${total(unplanned)} / ${total(deploys)}`,
     incidents: total(sel(DORA_METRICS.incidents, false)),
   };
