@@ -30,6 +30,12 @@ export interface DoraPromqlOptions {
   service?: string;
   team?: string;
   environment?: string;
+  /**
+   * Only these services (the catalogue's current services of the scope): Prometheus keeps the
+   * history of deleted services, the database does not, so a scope is defined by the catalogue.
+   * An empty list matches nothing (every figure is then no data, as in the database).
+   */
+  services?: readonly string[];
   /** Group results by service or team (one series per group); default: one aggregate series. */
   by?: "service" | "team";
 }
@@ -91,6 +97,11 @@ export function doraPromql(options: DoraPromqlOptions = {}): DoraPromqlQueries {
     if (withEnv) m.push(`environment=${promqlString(env)}`);
     if (options.service !== undefined) m.push(`service=${promqlString(options.service)}`);
     if (options.team !== undefined) m.push(`team=${promqlString(options.team)}`);
+    if (options.services !== undefined) {
+      // RE2-escaped alternatives; no services is `service=""`, which no exporter series has.
+      const alts = options.services.map((x) => x.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&"));
+      m.push(alts.length ? `service=~${promqlString(alts.join("|"))}` : `service=""`);
+    }
     for (const [k, v] of Object.entries(extra)) m.push(`${k}=${promqlString(v)}`);
     return `{${m.join(",")}}`;
   };
