@@ -20,7 +20,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const DAY = 86_400_000;
 const ZONES = ["UTC", "America/Los_Angeles", "Australia/Lord_Howe"];
 
 /** First leap year at or after `from` (the matrix needs a 29 February). */

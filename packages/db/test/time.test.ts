@@ -38,8 +38,8 @@ afterAll(async () => {
 
 describe("instants through PostgreSQL", () => {
   it("PostgreSQL's clock and the process's agree (both are the instant under test)", async () => {
-    const [{ now }] = await db.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
-    expect(Math.abs(now.getTime() - Date.now())).toBeLessThan(60_000);
+    const rows = await db.$queryRaw<{ now: Date }[]>`SELECT now() AS now`;
+    expect(Math.abs((rows[0]?.now.getTime() ?? 0) - Date.now())).toBeLessThan(60_000);
   });
 
   it("deployments at day, month and DST edges read back as the same instants and the same DORA figures in every zone", async () => {
