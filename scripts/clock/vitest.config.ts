@@ -23,25 +23,18 @@ const zones = (process.env.CLOCK_ZONES ?? ZONES.join(",")).split(",");
 // The db suite starts an embedded PostgreSQL and switches zones inside; it runs in CLOCK_DB_ZONES.
 const dbZones = (process.env.CLOCK_DB_ZONES ?? zones[0] ?? "UTC").split(",").filter(Boolean);
 
+const files = (ws: string) => (SUITES[ws] ?? []).map((f) => `${DIRS[ws]}/${f}`);
+const common = { root, env: {}, setupFiles: [setup], testTimeout: 60_000, hookTimeout: 120_000, pool: "forks" as const };
+
 export default defineConfig({
   test: {
-    projects: zones.flatMap((tz) =>
-      Object.entries(SUITES)
-        .filter(([ws]) => ws !== "db" || dbZones.includes(tz))
-        .map(([ws, include]) => ({
-          test: {
-            name: `${ws} ${tz}`,
-            root: `${root}${DIRS[ws]}`,
-            include,
-            env: { TZ: tz },
-            setupFiles: [setup],
-            testTimeout: 60_000,
-            hookTimeout: 120_000,
-            pool: "forks" as const,
-            // Files of a project share a fork (and its module cache): the matrix pays imports once per zone.
-            isolate: ws === "db",
-          },
-        })),
-    ),
+    projects: [
+      // One project per zone for the pure suites: its files share forks and their module cache, so
+      // the matrix pays the imports once per zone, not once per workspace and zone.
+      ...zones.map((tz) => ({
+        test: { ...common, name: `pure ${tz}`, include: Object.keys(SUITES).filter((ws) => ws !== "db").flatMap(files), env: { TZ: tz }, isolate: false },
+      })),
+      ...dbZones.map((tz) => ({ test: { ...common, name: `db ${tz}`, include: files("db"), env: { TZ: tz } } })),
+    ],
   },
 });
