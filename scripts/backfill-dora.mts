@@ -9,7 +9,8 @@ import { createDb, loadDoraRows } from "@burnrate/db";
 import { renderOpenMetricsHistory } from "@burnrate/integrations";
 import { importBlocks } from "./tsdb-import.mts";
 
-export async function backfillDoraHistory(opts: { databaseUrl: string; tsdbDir: string; instance: string; days?: number; promtool?: string }): Promise<{ ok: boolean; message: string }> {
+/** `now` (epoch ms) is the instant the history ends at, read by the caller. */
+export async function backfillDoraHistory(opts: { databaseUrl: string; tsdbDir: string; instance: string; now: number; days?: number; promtool?: string }): Promise<{ ok: boolean; message: string }> {
   const db = createDb(opts.databaseUrl);
   let rows;
   try {
@@ -20,7 +21,7 @@ export async function backfillDoraHistory(opts: { databaseUrl: string; tsdbDir: 
   if (!rows.deployments.length && !rows.incidents.length) return { ok: false, message: "no deployments or incidents to backfill" };
   const hour = 3600_000;
   // An hourly grid ending at the last full hour (before the first live scrape of this run at the latest).
-  const to = Math.floor(Date.now() / hour) * hour;
+  const to = Math.floor(opts.now / hour) * hour;
   const from = to - (opts.days ?? 30) * 24 * hour;
   const om = renderOpenMetricsHistory(
     { deployments: rows.deployments, incidents: rows.incidents },

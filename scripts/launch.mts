@@ -148,7 +148,7 @@ if (env.PROMETHEUS_URL && env.BURNRATE_RULES_DIR) {
   if (!existsSync(doraMarker)) {
     const { backfillDoraHistory } = await import("./backfill-dora.mts");
     const t0 = Date.now();
-    const r = await backfillDoraHistory({ databaseUrl, tsdbDir: join(dataDir, "stack", "prometheus"), instance: `127.0.0.1:${port}` }).catch((e: unknown) => ({ ok: false, message: `DORA backfill failed: ${(e as Error).message}` }));
+    const r = await backfillDoraHistory({ databaseUrl, tsdbDir: join(dataDir, "stack", "prometheus"), instance: `127.0.0.1:${port}`, now: Date.now() }).catch((e: unknown) => ({ ok: false, message: `DORA backfill failed: ${(e as Error).message}` }));
     log(`${r.message} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     if (r.ok) writeFileSync(doraMarker, new Date().toISOString());
   }

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // npm test — the one command that installs what the tests need and runs the whole suite:
 //  1. Debian packages the real-tool tests use (prometheus, prometheus-alertmanager with promtool and
-//     amtool, chromium), installed with apt-get when missing (needs root; services are not started)
+//     amtool, chromium, faketime), installed with apt-get when missing (needs root; services are not started)
 //  2. npm dependencies (npm install with the lockfile) and the Prisma client (offline generate)
 //  3. typecheck of every workspace and ESLint
 //  4. each workspace's Vitest suite (domain goldens + promtool/amtool, db on embedded PostgreSQL,
 //     integrations against real Prometheus/Alertmanager and contract servers, synth, stack-check,
 //     demo-service), one workspace at a time because several start servers
+//     then the clock matrix (scripts/clock-matrix.mjs): the time-touching suites under faketime at
+//     the instants where days, months, years and DST turn, in three time zones
 //  5. next build, then Playwright (API + Chromium e2e against real Postgres, Prometheus, Alertmanager)
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
@@ -42,6 +44,7 @@ const needed = [
   ["/usr/bin/prometheus-alertmanager", "prometheus-alertmanager"],
   ["/usr/bin/amtool", "prometheus-alertmanager"],
   ["/usr/bin/chromium", "chromium"],
+  ["/usr/bin/faketime", "faketime"],
 ];
 const missing = [...new Set(needed.filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
 if (missing.length) {
@@ -70,6 +73,7 @@ step("lint", "npx", ["eslint", ".", "--max-warnings", "0"]);
 for (const ws of ["@burnrate/domain", "@burnrate/db", "@burnrate/integrations", "@burnrate/synth", "@burnrate/stack-check", "@burnrate/demo-service"]) {
   step(`vitest ${ws}`, "npm", ["test", "-w", ws]);
 }
+step("clock matrix (faketime)", "node", ["scripts/clock-matrix.mjs"]);
 
 // 5. Build and end-to-end.
 step("next build", "npm", ["run", "build", "-w", "@burnrate/web"]);

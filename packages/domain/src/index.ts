@@ -7,6 +7,8 @@ export * from "./promql/validate";
 export * from "./promql/escape";
 export * from "./dashboards";
 export * from "./spec/resources";
+export * from "./figure";
+export * from "./calendar";
 export * from "./dora/index";
 export * from "./spec/matchers-text";
 export * from "./rules/index";

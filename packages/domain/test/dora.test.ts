@@ -233,8 +233,13 @@ describe("doraPromql", () => {
     expect(q.deployDays).toContain("[27d23h59m59s:1d]");
     expect(() => doraPromql({ window: "soon" })).toThrow();
   });
+  it("scopes to the catalogue's current services: a regex of escaped names, or nothing for none", () => {
+    expect(doraPromql({ team: "t", services: ["a.b", "c"] }).deployments).toContain('service=~"a\\\\.b|c"');
+    expect(doraPromql({ team: "t", services: [] }).deployments).toContain('service=""');
+  });
+
   it("produces syntactically valid PromQL for every metric and grouping", () => {
-    for (const opts of [{}, { by: "service" as const }, { team: "payments", window: "7d" }]) {
+    for (const opts of [{}, { by: "service" as const }, { team: "payments", window: "7d" }, { team: "payments", services: [] }, { team: "t", services: ["a.b", "c|d"] }]) {
       for (const [name, q] of Object.entries(doraPromql(opts))) expect(findPromqlSyntaxError(q), name).toBeNull();
     }
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { computeDora, type DoraDeployment, type DoraIncident } from "@burnrate/domain";
 import { doraSeriesAt, escapeLabelValue, renderExposition, renderOpenMetricsHistory, type MetricFamily } from "../src/exporter/index";
+import { DAY, seedHistory } from "./exporter.seed";
 
 const deployments: DoraDeployment[] = [
   { id: "d1", service: "checkout", environment: "production", finishedAt: "2026-03-01T10:00:00Z", result: "success", kind: "planned",
@@ -120,5 +121,27 @@ describe("renderOpenMetricsHistory", () => {
 
   it("rejects a non-positive step", () => {
     expect(() => renderOpenMetricsHistory(rows, "2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z", 0)).toThrow();
+  });
+});
+
+describe("the Prometheus equality test's seeded history", () => {
+  it("has the same shape at any hour of the day (shifted to end a day before the last UTC midnight)", () => {
+    const day = Date.UTC(2027, 0, 31);
+    const shape = (now: number) => {
+      const h = seedHistory(now);
+      const rel = (t: unknown) => (t === null || t === undefined ? null : Date.parse(t as string) - h.end);
+      return {
+        end: h.end - Math.floor(now / DAY) * DAY,
+        deployments: h.deployments.map((d) => ({ ...d, finishedAt: rel(d.finishedAt), startedAt: rel(d.startedAt), commits: d.commits?.map((c) => ({ ...c, committedAt: rel(c.committedAt) })) })),
+        incidents: h.incidents.map((i) => ({ ...i, openedAt: rel(i.openedAt), resolvedAt: rel(i.resolvedAt) })),
+      };
+    };
+    const first = shape(day + 30_000);
+    expect(first.end).toBe(-DAY);
+    for (const t of [day + 4.5 * 3_600_000, day + DAY - 30_000, day + 12 * 3_600_000]) expect(shape(t)).toEqual(first);
+    // Every event lies strictly inside the history, or in the live-only tail that ends 12 h after it.
+    const times = [...first.deployments.map((d) => d.finishedAt), ...first.incidents.flatMap((i) => [i.openedAt, i.resolvedAt])].filter((t): t is number => t !== null);
+    expect(Math.max(...times)).toBeLessThan(12 * 3_600_000);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(-30 * DAY);
   });
 });

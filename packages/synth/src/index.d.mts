@@ -107,7 +107,7 @@ export declare const STATE_FILE: string;
 export declare const STATE_VERSION: number;
 export declare const RUNTIME_INCIDENTS_FILE: string;
 export declare function readState(dataDir: string): SynthState | null;
-export declare function ensureState(dataDir: string, nowSeconds?: number, opts?: { serviceOverrides?: ServiceOverrides }): { state: SynthState; created: boolean; migrated: boolean };
+export declare function ensureState(dataDir: string, nowSeconds: number, opts?: { serviceOverrides?: ServiceOverrides }): { state: SynthState; created: boolean; migrated: boolean };
 export declare function readRuntimeIncidents(dataDir: string): ModelIncident[];
 export declare function addRuntimeIncident(
   dataDir: string,

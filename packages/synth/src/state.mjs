@@ -39,7 +39,8 @@ export function readState(dataDir) {
  * kept and the parameters of the running code are frozen into it (`migrated: true`). Whether those
  * match the series already stored can only be told from the TSDB; startLocalStack checks that.
  */
-export function ensureState(dataDir, nowSeconds = Date.now() / 1000, { serviceOverrides } = {}) {
+export function ensureState(dataDir, nowSeconds, { serviceOverrides } = {}) {
+  if (!Number.isFinite(nowSeconds)) throw new TypeError('ensureState: nowSeconds (the instant, in unix seconds) is required; read the clock at the caller');
   fs.mkdirSync(dataDir, { recursive: true });
   const existing = readState(dataDir);
   if (existing && existing.model) return { state: existing, created: false, migrated: false };
@@ -52,7 +53,7 @@ export function ensureState(dataDir, nowSeconds = Date.now() / 1000, { serviceOv
       origin: existing.origin ?? anchor - 40 * DAY,
       instance: existing.instance ?? INSTANCE,
       model: modelParams(anchor),
-      migratedAt: new Date().toISOString(),
+      migratedAt: new Date(nowSeconds * 1000).toISOString(),
     };
     writeJsonAtomic(path.join(dataDir, STATE_FILE), state);
     return { state, created: false, migrated: true };

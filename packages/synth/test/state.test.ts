@@ -107,7 +107,7 @@ describe('state: the model is a pure function of the data dir', () => {
     const r = ensureState(dataDir, ANCHOR + 5 * DAY);
     expect(r).toMatchObject({ created: false, migrated: true, state: { version: 2, anchor: ANCHOR, origin: v1.origin, instance: v1.instance, createdAt: v1.createdAt } });
     expect(modelFromDataDir(dataDir).renderText(ANCHOR)).toBe(legacy);
-    expect(ensureState(dataDir).migrated).toBe(false);
+    expect(ensureState(dataDir, ANCHOR + 6 * DAY).migrated).toBe(false);
     expect(readState(dataDir)).toEqual(r.state);
   });
 });

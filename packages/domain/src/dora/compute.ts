@@ -32,7 +32,11 @@ export interface DoraMetrics {
   deploymentFrequency: {
     /** Successful deployments per day. */
     perDay: number;
-    /** Distinct UTC days with at least one successful deployment. */
+    /**
+     * Days with at least one successful deployment, the days counted back from the window end in
+     * 24h steps (so a 7-day window has at most 7; they are UTC days when the window ends at a UTC
+     * midnight, as the DORA view's windows do).
+     */
     deployDays: number;
     deployDaysPerWeek: number;
   };
@@ -50,7 +54,19 @@ export interface DoraMetrics {
 }
 
 export interface DoraReport {
-  window: { from: string; to: string; days: number; environment: string };
+  window: {
+    from: string;
+    to: string;
+    days: number;
+    environment: string;
+    /**
+     * Earliest recorded deployment or incident (any scope, any environment), or null without any:
+     * a window that starts before it is only partly covered by data.
+     */
+    dataFrom: string | null;
+    /** Days of the window covered by data: (to − max(from, dataFrom)) in days, 0 without data. */
+    coveredDays: number;
+  };
   overall: DoraMetrics;
   byService: Record<string, DoraMetrics>;
   byTeam: Record<string, DoraMetrics>;
@@ -110,7 +126,8 @@ function metricsFor(
         total++;
         if (e.result === "success") {
           successful++;
-          deployDays.add(Math.floor(e.t / DAY_MS));
+          // 24h days counted back from `to` (times are integral ms): [to − 1d, to) is day 0.
+          deployDays.add(Math.floor((to - 1 - e.t) / DAY_MS));
         }
         if (e.kind === "unplanned") unplanned++;
         if (failedDeploymentIds.has(e.deploymentId)) failed++;
@@ -154,7 +171,8 @@ function metricsFor(
  *
  * Definitions (each matches a series of the Prometheus exporter; see `doraPromql`):
  * - Deployment frequency: successful deployments finished in the window ÷ window days; deploy days =
- *   distinct UTC days with a successful deployment (fourkeys/DevLake style), per week.
+ *   days with a successful deployment (fourkeys/DevLake style; 24h days counted back from `to`, UTC
+ *   days when `to` is a UTC midnight), per week; a 7-day window has at most 7.
  * - Lead time for changes: per commit, successful-deployment finish − committedAt (authoredAt as
  *   fallback); each commit counts once (first successful deployment shipping it); ≤ 0 is dropped.
  * - Change failure rate: deployments finished in the window that failed (result failure or
@@ -187,14 +205,52 @@ export function computeDora(deployments: DoraDeployment[], incidents: DoraIncide
     services.add(e.service);
     teams.add(e.team);
   }
+  let first = Infinity;
+  for (const e of events) first = Math.min(first, e.t);
+  const dataFrom = Number.isFinite(first) ? first : null;
+  const coveredDays = dataFrom === null || dataFrom >= to ? 0 : (to - Math.max(from, dataFrom)) / DAY_MS;
   const byService: Record<string, DoraMetrics> = {};
   for (const s of [...services].sort()) byService[s] = metricsFor(events, failed, (e) => e.service === s, from, to, environment);
   const byTeam: Record<string, DoraMetrics> = {};
   for (const t of [...teams].sort()) byTeam[t] = metricsFor(events, failed, (e) => e.team === t, from, to, environment);
   return {
-    window: { from: new Date(from).toISOString(), to: new Date(to).toISOString(), days: (to - from) / DAY_MS, environment },
+    window: {
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      days: (to - from) / DAY_MS,
+      environment,
+      dataFrom: dataFrom === null ? null : new Date(dataFrom).toISOString(),
+      coveredDays,
+    },
     overall: metricsFor(events, failed, () => true, from, to, environment),
     byService,
     byTeam,
   };
+}
+
+/** Metrics of a window with no events (every ratio and duration no data, frequencies zero). */
+export function emptyDoraMetrics(): DoraMetrics {
+  return metricsFor([], new Set(), () => false, 0, DAY_MS, INCIDENT_ENVIRONMENT);
+}
+
+/**
+ * The metrics of one scope of a report: a service, a team, or everything. A scope without events
+ * in the window (a team whose services were all deleted, a service that never deployed) gets
+ * empty metrics, so it reads "no data" with reasons instead of disappearing.
+ */
+export function doraScope(report: DoraReport, scope: { service?: string; team?: string }): DoraMetrics {
+  const m = scope.service !== undefined ? report.byService[scope.service] : scope.team !== undefined ? report.byTeam[scope.team] : report.overall;
+  return m ?? emptyDoraMetrics();
+}
+
+/**
+ * The window of the DORA view: the `days` whole UTC days ending at the last UTC midnight at or
+ * before `now` (today, still in progress, is left out). Deploy days are then UTC days, weeks are
+ * whole, and PromQL evaluated at `to` equals `computeDora` exactly (see `doraPromql`).
+ */
+export function doraWindow(now: number, days: number): { from: number; to: number } {
+  if (!Number.isFinite(now)) throw new Error("doraWindow: `now` must be a finite epoch-ms instant");
+  if (!(Number.isInteger(days) && days > 0)) throw new Error("doraWindow: `days` must be a positive integer");
+  const to = Math.floor(now / DAY_MS) * DAY_MS;
+  return { from: to - days * DAY_MS, to };
 }

@@ -4,3 +4,4 @@ export * from "./compute";
 export * from "./bands";
 export * from "./promql";
 export * from "./budget";
+export * from "./figures";

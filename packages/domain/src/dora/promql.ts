@@ -30,12 +30,19 @@ export interface DoraPromqlOptions {
   service?: string;
   team?: string;
   environment?: string;
+  /**
+   * Only these services (the catalogue's current services of the scope): Prometheus keeps the
+   * history of deleted services, the database does not, so a scope is defined by the catalogue.
+   * An empty list matches nothing (every figure is then no data, as in the database).
+   */
+  services?: readonly string[];
   /** Group results by service or team (one series per group); default: one aggregate series. */
   by?: "service" | "team";
 }
 
 export interface DoraPromqlQueries {
   deployments: string;
+  successfulDeployments: string;
   deploymentsPerDay: string;
   deployDays: string;
   deployDaysPerWeek: string;
@@ -48,9 +55,11 @@ export interface DoraPromqlQueries {
   timeToRestoreMedianSeconds: string;
   timeToRestoreP90Seconds: string;
   timeToRestoreMeanSeconds: string;
+  timeToRestoreCount: string;
   recoveryMedianSeconds: string;
   recoveryP90Seconds: string;
   recoveryMeanSeconds: string;
+  recoveryCount: string;
   reworkRate: string;
   incidents: string;
 }
@@ -88,6 +97,11 @@ export function doraPromql(options: DoraPromqlOptions = {}): DoraPromqlQueries {
     if (withEnv) m.push(`environment=${promqlString(env)}`);
     if (options.service !== undefined) m.push(`service=${promqlString(options.service)}`);
     if (options.team !== undefined) m.push(`team=${promqlString(options.team)}`);
+    if (options.services !== undefined) {
+      // RE2-escaped alternatives; no services is `service=""`, which no exporter series has.
+      const alts = options.services.map((x) => x.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&"));
+      m.push(alts.length ? `service=~${promqlString(alts.join("|"))}` : `service=""`);
+    }
     for (const [k, v] of Object.entries(extra)) m.push(`${k}=${promqlString(v)}`);
     return `{${m.join(",")}}`;
   };
@@ -114,6 +128,7 @@ export function doraPromql(options: DoraPromqlOptions = {}): DoraPromqlQueries {
 
   return {
     deployments: total(deploys),
+    successfulDeployments: total(successes),
     deploymentsPerDay: `${total(successes)} / ${days}`,
     deployDays,
     deployDaysPerWeek: `${deployDays} / ${days / 7}`,
@@ -126,9 +141,11 @@ export function doraPromql(options: DoraPromqlOptions = {}): DoraPromqlQueries {
     timeToRestoreMedianSeconds: ttr.q(0.5),
     timeToRestoreP90Seconds: ttr.q(0.9),
     timeToRestoreMeanSeconds: ttr.mean,
+    timeToRestoreCount: ttr.count,
     recoveryMedianSeconds: rec.q(0.5),
     recoveryP90Seconds: rec.q(0.9),
     recoveryMeanSeconds: rec.mean,
+    recoveryCount: rec.count,
     reworkRate: `${total(unplanned)} / ${total(deploys)}`,
     incidents: total(sel(DORA_METRICS.incidents, false)),
   };

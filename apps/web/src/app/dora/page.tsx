@@ -1,6 +1,8 @@
 "use client";
 import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { LEAD_TIME_BUCKETS, RESTORE_BUCKETS, type DoraFigureKey, type DoraFigures, type Figure } from "@burnrate/domain";
+import { FigureText } from "~/components/figure";
 import { dateTime, pct } from "~/components/format";
 import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
@@ -13,24 +15,42 @@ type Metrics = {
   leadTime: Stats; changeFailureRate: number | null; timeToRestore: Stats; failedDeploymentRecoveryTime: Stats; reworkRate: number | null; incidents: { opened: number; resolved: number };
 };
 type Dora = {
-  window: { from: string; to: string; days: number };
-  metrics: Metrics | null;
+  window: { from: string; to: string; days: number; dataFrom: string | null; coveredDays: number };
+  metrics: Metrics;
+  figures: DoraFigures;
   classification: { deploymentFrequency: string; leadTime: string | null; changeFailureRate: string | null; recovery: string | null; overall: string | null } | null;
   bandSet: string;
-  byService: Record<string, Metrics>;
-  trend: { weekStart: number; deployments: number; failures: number; perDay: number }[];
-  promql: { ok: boolean; error: string | null; values: Record<string, number | null> };
+  byService: Record<string, Metrics & { figures: DoraFigures }>;
+  trend: { weekStart: number; deployments: number; successful: number; failures: number; perDay: number }[];
+  promql: { ok: boolean; error: string | null; at: string; values: Record<string, number | null>; figures: DoraFigures | null };
   budgetBurns: { deploymentId: string; service: string; slo: string; drop: number; before: number; lowest: number; lowestAt: string }[];
 };
 
 const levelTone = (l: string | null | undefined) => (l === "elite" ? "ok" : l === "high" ? "info" : l === "medium" ? "warn" : l === "low" ? "bad" : "default");
 
-function humanDuration(s: number | null | undefined): string {
-  if (s === null || s === undefined || !Number.isFinite(s)) return "—";
+function humanDuration(s: number): string {
   if (s < 3600) return `${Math.round(s / 60)} min`;
   if (s < 86400) return `${(s / 3600).toFixed(1)} h`;
   return `${(s / 86400).toFixed(1)} d`;
 }
+
+/**
+ * PromQL quantiles come from histogram buckets and are only bucket-accurate (the DORA band edges
+ * are bucket edges), so the cross-check shows the bucket, not a falsely precise number.
+ */
+function bucketRange(buckets: readonly number[]) {
+  return (v: number) => {
+    const i = buckets.findIndex((b) => v <= b);
+    const lo = buckets[i - 1];
+    const hi = buckets[i];
+    if (hi === undefined) return `over ${humanDuration(buckets[buckets.length - 1] ?? 0)}`;
+    return lo === undefined ? `under ${humanDuration(hi)}` : `${humanDuration(lo)}–${humanDuration(hi)}`;
+  };
+}
+
+const utcDay = (ms: number) => new Date(ms).toLocaleDateString(undefined, { month: "short", day: "numeric", timeZone: "UTC" });
+
+type Card = { label: string; key: DoraFigureKey; format: (v: number) => string; sub: string; level: string | null | undefined; promFormat: (v: number) => string };
 
 export default function DoraPage() {
   const [window, setWindow] = useState("28d");
@@ -42,17 +62,22 @@ export default function DoraPage() {
   const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
   const services = useApi<List<Service>>(["services", team], `/api/v1/services${team ? `?team=${team}` : ""}`);
   const m = d.data?.metrics;
+  const f = d.data?.figures;
   const c = d.data?.classification;
-  const cards = m ? [
-    { label: "Deployment frequency", value: `${m.deploymentFrequency.perDay.toFixed(2)}/day`, sub: `${m.deploymentFrequency.deployDaysPerWeek.toFixed(1)} deploy days/week`, level: c?.deploymentFrequency, prom: d.data?.promql.values.deploymentsPerDay, fmt: (v: number) => `${v.toFixed(2)}/day` },
-    { label: "Lead time for changes", value: humanDuration(m.leadTime.medianSeconds), sub: `median · p90 ${humanDuration(m.leadTime.p90Seconds)}`, level: c?.leadTime, prom: d.data?.promql.values.leadTimeMedianSeconds, fmt: humanDuration },
-    { label: "Change failure rate", value: pct(m.changeFailureRate), sub: `${m.deployments.failed} of ${m.deployments.total} deployments`, level: c?.changeFailureRate, prom: d.data?.promql.values.changeFailureRate, fmt: (v: number) => pct(v) },
-    { label: "Time to restore", value: humanDuration(m.failedDeploymentRecoveryTime.medianSeconds ?? m.timeToRestore.medianSeconds), sub: `median · ${m.incidents.resolved} incidents resolved`, level: c?.recovery, prom: d.data?.promql.values.timeToRestoreMedianSeconds, fmt: humanDuration },
-    { label: "Rework rate", value: pct(m.reworkRate), sub: `${m.deployments.unplanned} unplanned deployments`, level: null, prom: d.data?.promql.values.reworkRate, fmt: (v: number) => pct(v) },
+  const pf = d.data?.promql.figures ?? null;
+  const cards: Card[] = m ? [
+    { label: "Deployment frequency", key: "deploymentsPerDay", format: (v) => `${v.toFixed(2)}/day`, sub: `${m.deployments.successful} successful of ${m.deployments.total} deployments · ${m.deploymentFrequency.deployDays} of ${d.data?.window.days} days with a deploy`, level: c?.deploymentFrequency, promFormat: (v) => `${v.toFixed(2)}/day` },
+    { label: "Lead time for changes", key: "leadTimeMedianSeconds", format: humanDuration, sub: `median of ${m.leadTime.count} changes`, level: c?.leadTime, promFormat: bucketRange(LEAD_TIME_BUCKETS) },
+    { label: "Change failure rate", key: "changeFailureRate", format: (v) => pct(v), sub: `${m.deployments.failed} of ${m.deployments.total} deployments failed`, level: c?.changeFailureRate, promFormat: (v) => pct(v) },
+    { label: "Failed deployment recovery", key: "recoveryMedianSeconds", format: humanDuration, sub: `median of ${m.failedDeploymentRecoveryTime.count} failed deployments recovered`, level: c?.recovery, promFormat: bucketRange(RESTORE_BUCKETS) },
+    { label: "Time to restore", key: "timeToRestoreMedianSeconds", format: humanDuration, sub: `median of ${m.incidents.resolved} incidents resolved`, level: null, promFormat: bucketRange(RESTORE_BUCKETS) },
+    { label: "Rework rate", key: "reworkRate", format: (v) => pct(v), sub: `${m.deployments.unplanned} unplanned of ${m.deployments.total} deployments`, level: null, promFormat: (v) => pct(v) },
   ] : [];
+  const w = d.data?.window;
+  const partial = w && w.coveredDays < w.days;
   return (
     <>
-      <PageHead title="DORA" subtitle={d.data ? `Delivery performance over the last ${d.data.window.days} days · benchmark ${d.data.bandSet}` : "Delivery performance next to reliability"} />
+      <PageHead title="DORA" subtitle={w ? `Delivery performance over the ${w.days} whole UTC days ${utcDay(Date.parse(w.from))} – ${utcDay(Date.parse(w.to) - 1)} · benchmark ${d.data?.bandSet}` : "Delivery performance next to reliability"} />
       <div className="card">
         <div className="filters" style={{ marginBottom: 0 }}>
           <select aria-label="Window" value={window} onChange={(e) => setWindow(e.target.value)}>{["7d", "28d", "30d", "90d"].map((w) => <option key={w} value={w}>Last {w}</option>)}</select>
@@ -64,18 +89,25 @@ export default function DoraPage() {
       <ErrorBox error={d.error} title="Could not compute DORA metrics" />
       {d.data && !d.data.promql.ok ? <div className="alert alert-warn">PromQL figures unavailable ({d.data.promql.error}); showing figures computed from the database.</div> : null}
       {d.isLoading ? <div className="card"><Loading rows={5} /></div> : null}
-      {d.data && !m ? <div className="card"><Empty title="No deployments in this scope">Send deployments with POST /api/v1/deployments or a GitHub/GitLab webhook.</Empty></div> : null}
-      {m ? (
+      {partial ? <div className="alert alert-warn" data-testid="dora-coverage">Data covers {w.coveredDays.toFixed(1)} of the {w.days} days{w.dataFrom ? ` (first record ${dateTime(Date.parse(w.dataFrom))})` : ""}; per-day figures divide by all {w.days} days.</div> : null}
+      {m && m.deployments.total === 0 && m.incidents.opened === 0 ? <div className="card"><Empty title="No deployments in this scope">Send deployments with POST /api/v1/deployments or a GitHub/GitLab webhook.</Empty></div> : null}
+      {m && f ? (
         <>
           <div className="grid" style={{ gridTemplateColumns: "repeat(auto-fit, minmax(200px, 1fr))", marginBottom: 16 }}>
-            {cards.map((k) => (
-              <div className="card" key={k.label} data-testid={`dora-${k.label.replace(/\W+/g, "-").toLowerCase()}`}>
-                <div className="stat-label">{k.label}</div>
-                <div className="stat">{k.value}</div>
-                <div className="muted">{k.sub}</div>
-                <div style={{ marginTop: 8 }}>{k.level ? <Badge tone={levelTone(k.level)}>{k.level}</Badge> : null} {k.prom !== undefined && k.prom !== null ? <span className="muted" title="same metric from PromQL over /api/metrics">PromQL: {k.fmt(k.prom)}</span> : null}</div>
-              </div>
-            ))}
+            {cards.map((k) => {
+              const prom: Figure<number> | undefined = pf?.[k.key];
+              return (
+                <div className="card" key={k.label} data-testid={`dora-${k.label.replace(/\W+/g, "-").toLowerCase()}`}>
+                  <div className="stat-label">{k.label}</div>
+                  <div className="stat"><FigureText figure={f[k.key]} format={k.format} /></div>
+                  <div className="muted">{k.sub}</div>
+                  <div style={{ marginTop: 8 }}>
+                    {k.level ? <Badge tone={levelTone(k.level)}>{k.level}</Badge> : null}{" "}
+                    {prom ? <span className="muted" title="the same figure from PromQL over /api/metrics, at the window end">PromQL: <FigureText figure={prom} format={k.promFormat} /></span> : null}
+                  </div>
+                </div>
+              );
+            })}
           </div>
           <div className="grid grid-2">
             <div className="card">
@@ -84,9 +116,9 @@ export default function DoraPage() {
                 <ResponsiveContainer>
                   <BarChart data={d.data?.trend ?? []}>
                     <CartesianGrid strokeDasharray="3 3" stroke="#eef1f6" />
-                    <XAxis dataKey="weekStart" tickFormatter={(v: number) => new Date(v).toLocaleDateString(undefined, { month: "short", day: "numeric" })} />
+                    <XAxis dataKey="weekStart" tickFormatter={(v: number) => utcDay(v)} />
                     <YAxis allowDecimals={false} />
-                    <Tooltip labelFormatter={(v) => `week of ${new Date(Number(v)).toLocaleDateString()}`} />
+                    <Tooltip labelFormatter={(v) => `7 days from ${utcDay(Number(v))} (UTC)`} />
                     <Bar dataKey="deployments" name="deployments" fill="#2f6fed" isAnimationActive={false} />
                     <Bar dataKey="failures" name="failed" fill="#e4572e" isAnimationActive={false} />
                   </BarChart>
@@ -107,8 +139,10 @@ export default function DoraPage() {
               <h2>By service</h2>
               <div className="table-wrap">
                 <table>
-                  <thead><tr><th>Service</th><th>Deploys/day</th><th>Lead time (median)</th><th>Change failure rate</th><th>Time to restore</th><th>Rework</th></tr></thead>
-                  <tbody>{Object.entries(d.data?.byService ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([s, x]) => <tr key={s}><td>{s}</td><td className="mono">{x.deploymentFrequency.perDay.toFixed(2)}</td><td>{humanDuration(x.leadTime.medianSeconds)}</td><td>{pct(x.changeFailureRate)}</td><td>{humanDuration(x.failedDeploymentRecoveryTime.medianSeconds ?? x.timeToRestore.medianSeconds)}</td><td>{pct(x.reworkRate)}</td></tr>)}</tbody>
+                  <thead><tr><th>Service</th><th>Deploys/day</th><th>Lead time (median)</th><th>Change failure rate</th><th>Recovery (median)</th><th>Time to restore (median)</th><th>Rework</th></tr></thead>
+                  <tbody>{Object.entries(d.data?.byService ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([s, x]) => (
+                    <tr key={s}><td>{s}</td><td className="mono"><FigureText figure={x.figures.deploymentsPerDay} format={(v) => v.toFixed(2)} /></td><td><FigureText figure={x.figures.leadTimeMedianSeconds} format={humanDuration} /></td><td><FigureText figure={x.figures.changeFailureRate} format={(v) => pct(v)} /></td><td><FigureText figure={x.figures.recoveryMedianSeconds} format={humanDuration} /></td><td><FigureText figure={x.figures.timeToRestoreMedianSeconds} format={humanDuration} /></td><td><FigureText figure={x.figures.reworkRate} format={(v) => pct(v)} /></td></tr>
+                  ))}</tbody>
                 </table>
               </div>
             </div>

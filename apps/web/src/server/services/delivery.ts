@@ -5,7 +5,13 @@ import {
   classifyDora,
   computeDora,
   deploysThatBurnedBudget,
+  doraFiguresFromMetrics,
+  doraFiguresFromPromql,
   doraPromql,
+  doraScope,
+  doraWindow,
+  type DoraFigures,
+  type DoraPromqlQueries,
   type DeploymentInput,
   type DoraBandSetId,
 } from "@burnrate/domain";
@@ -148,58 +154,83 @@ export async function ingestAlertmanager(body: unknown) {
 /** DB rows in the shape the pure DORA computations and the exporter take. */
 export const doraRows = () => loadDoraRows(db());
 
-export async function metricsExposition(): Promise<string> {
+/** The exposition at `now` (the route handler reads the clock; this function does not). */
+export async function metricsExposition(now: number): Promise<string> {
   const rows = await doraRows();
-  return renderExposition(doraSeriesAt({ deployments: rows.deployments, incidents: rows.incidents }, Date.now(), { teams: rows.teams, services: rows.services }));
+  return renderExposition(doraSeriesAt({ deployments: rows.deployments, incidents: rows.incidents }, now, { teams: rows.teams, services: rows.services }));
 }
 
 const WINDOW_DAYS: Record<string, number> = { "7d": 7, "28d": 28, "30d": 30, "90d": 90 };
 
 /**
- * DORA view: figures from the database and, when Prometheus scrapes /api/metrics, the same figures
- * from PromQL, with the performance band of the chosen benchmark set and the deploys that burned
- * error budget.
+ * DORA view at `now` (read by the route handler): figures from the database and, when Prometheus
+ * scrapes /api/metrics, the same figures from PromQL, with the performance band of the chosen
+ * benchmark set and the deploys that burned error budget.
+ *
+ * The window is whole UTC days ending at the last UTC midnight (`doraWindow`), so deploy days are
+ * UTC days, trend weeks are whole and PromQL evaluated at the window end equals the database.
+ * Figures are `Figure`s: a ratio or duration without data is `{ value: null, reason }` on both
+ * paths (PromQL's NaN and the database's null are the same no data). The scope is the catalogue's:
+ * PromQL reads only the scope's current services, so a deleted service's history in Prometheus
+ * does not outlive its rows in the database.
  */
-export async function doraReport(opts: { window: string; team?: string; service?: string; bands: string }) {
+export async function doraReport(opts: { window: string; team?: string; service?: string; bands: string; now: number }) {
   const days = WINDOW_DAYS[opts.window];
   if (!days) throw new ApiError("validation_failed", `window: must be one of ${Object.keys(WINDOW_DAYS).join(", ")}`, { window: "unsupported window" });
   const set = (["2024", "2023", "2021"].includes(opts.bands) ? opts.bands : "2024") as DoraBandSetId;
   const rows = await doraRows();
-  const to = Date.now();
-  const from = to - days * 86400_000;
+  const { from, to } = doraWindow(opts.now, days);
+  const scopeOf = { service: opts.service, team: opts.service ? undefined : opts.team };
   const report = computeDora(rows.deployments, rows.incidents, { from, to, teams: rows.teams });
-  const scope = opts.service ? report.byService[opts.service] : opts.team ? report.byTeam[opts.team] : report.overall;
-  const classification = scope ? classifyDora(scope, set) : null;
-  const trend = [] as { weekStart: number; deployments: number; failures: number; perDay: number }[];
+  const metrics = doraScope(report, scopeOf);
+  const figures: DoraFigures = doraFiguresFromMetrics(metrics);
+  const hasData = metrics.deployments.total > 0 || metrics.incidents.opened > 0 || metrics.incidents.resolved > 0;
+  const classification = hasData ? classifyDora(metrics, set) : null;
+  const trend = [] as { weekStart: number; deployments: number; successful: number; failures: number; perDay: number }[];
   for (let w = 0; w < Math.ceil(days / 7); w++) {
     const wTo = to - w * 7 * 86400_000;
     const wFrom = Math.max(from, wTo - 7 * 86400_000);
-    const r = computeDora(rows.deployments, rows.incidents, { from: wFrom, to: wTo, teams: rows.teams });
-    const m = opts.service ? r.byService[opts.service] : opts.team ? r.byTeam[opts.team] : r.overall;
-    trend.unshift({ weekStart: wFrom, deployments: m?.deployments.total ?? 0, failures: m?.deployments.failed ?? 0, perDay: m?.deploymentFrequency.perDay ?? 0 });
+    const m = doraScope(computeDora(rows.deployments, rows.incidents, { from: wFrom, to: wTo, teams: rows.teams }), scopeOf);
+    trend.unshift({ weekStart: wFrom, deployments: m.deployments.total, successful: m.deployments.successful, failures: m.deployments.failed, perDay: m.deploymentFrequency.perDay });
   }
-  let promql: { ok: boolean; error: string | null; values: Record<string, number | null> } = { ok: false, error: "Prometheus is not configured", values: {} };
+  const services = rows.services.filter((s) => (scopeOf.service === undefined || s.service === scopeOf.service) && (scopeOf.team === undefined || s.team === scopeOf.team)).map((s) => s.service);
+  let promql: { ok: boolean; error: string | null; at: string; values: Partial<Record<keyof DoraPromqlQueries, number | null>>; figures: DoraFigures | null } = { ok: false, error: "Prometheus is not configured", at: new Date(to).toISOString(), values: {}, figures: null };
   let burned: ReturnType<typeof deploysThatBurnedBudget> = [];
   const client = prometheus();
   if (client) {
-    const queries = doraPromql({ window: opts.window, service: opts.service, team: opts.team });
+    const queries = doraPromql({ window: opts.window, service: scopeOf.service, team: scopeOf.team, services });
     try {
       const entries = await Promise.all(
         Object.entries(queries).map(async ([k, q]) => {
-          const r = await client.query(q);
+          const r = await client.query(q, to / 1000);
+          // An empty result is kept as null (a count of zero, or no data); NaN/±Inf are decided by doraFiguresFromPromql.
           const v = r.data.resultType === "vector" && r.data.result[0]?.value ? parseSampleValue(r.data.result[0].value[1]) : null;
-          return [k, v !== null && Number.isFinite(v) ? v : null] as const;
+          return [k, v !== null && Number.isFinite(v) ? v : v === null ? null : Number.NaN] as const;
         }),
       );
-      promql = { ok: true, error: null, values: Object.fromEntries(entries) };
+      const values = Object.fromEntries(entries) as Record<keyof DoraPromqlQueries, number | null>;
+      promql = { ok: true, error: null, at: promql.at, values: Object.fromEntries(entries.map(([k, v]) => [k, v !== null && Number.isFinite(v) ? v : null])), figures: doraFiguresFromPromql(values) };
       const budget = await client.queryRange("slo:error_budget_remaining:ratio", Math.floor(from / 1000), Math.floor(to / 1000), Math.max(300, Math.ceil((to - from) / 1000 / 2000 / 60) * 60));
       if (budget.data.resultType === "matrix") {
         const series = budget.data.result.map((s) => ({ slo: s.metric.slo ?? "", service: s.metric.service ?? "", samples: (s.values ?? []).map(([t, v]) => ({ t: t * 1000, value: parseSampleValue(v) })) }));
-        burned = deploysThatBurnedBudget(rows.deployments.filter((d) => (!opts.service || d.service === opts.service) && (!opts.team || d.team === opts.team)), series as Parameters<typeof deploysThatBurnedBudget>[1]).slice(0, 20);
+        burned = deploysThatBurnedBudget(rows.deployments.filter((d) => services.includes(d.service)), series as Parameters<typeof deploysThatBurnedBudget>[1]).slice(0, 20);
       }
     } catch (err) {
-      promql = { ok: false, error: (err as Error).message, values: promql.values };
+      promql = { ...promql, ok: false, error: (err as Error).message };
     }
   }
-  return { window: report.window, scope: opts.service ? { service: opts.service } : opts.team ? { team: opts.team } : {}, metrics: scope ?? null, classification, bandSet: set, byService: report.byService, byTeam: report.byTeam, trend, promql, budgetBurns: burned };
+  const byService = Object.fromEntries(Object.entries(report.byService).filter(([s]) => services.includes(s)).map(([s, m]) => [s, { ...m, figures: doraFiguresFromMetrics(m) }]));
+  return {
+    window: report.window,
+    scope: scopeOf.service ? { service: scopeOf.service } : scopeOf.team ? { team: scopeOf.team } : {},
+    metrics,
+    figures,
+    classification,
+    bandSet: set,
+    byService,
+    byTeam: report.byTeam,
+    trend,
+    promql,
+    budgetBurns: burned,
+  };
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { sliQueries } from "@burnrate/domain";
+import { monthAt, sliQueries, utcMonth } from "@burnrate/domain";
 import { parseSampleValue } from "@burnrate/integrations";
 import { db } from "../db";
 import { ApiError } from "../http/errors";
@@ -16,10 +16,10 @@ export type ReportRow = {
  * recording rules (constant queries). A calendar month (`YYYY-MM`) evaluates each SLI's raw
  * expressions over that month at its end (two queries per SLO; reports are not on a hot path).
  */
-export async function budgetReport(opts: { period: string; team?: string }) {
+export async function budgetReport(opts: { period: string; team?: string; now: number }) {
   if (opts.period === "current") {
     const board = await onCallBoard({ team: opts.team });
-    const incidents = await db().incident.groupBy({ by: ["serviceId"], where: { openedAt: { gte: new Date(Date.now() - 30 * 86400_000) } }, _count: true });
+    const incidents = await db().incident.groupBy({ by: ["serviceId"], where: { openedAt: { gte: new Date(opts.now - 30 * 86400_000) } }, _count: true });
     const services = new Map((await db().service.findMany()).map((s) => [s.slug, s.id]));
     const inc = new Map(incidents.map((i) => [i.serviceId, i._count]));
     const rows: ReportRow[] = board.items.map((r) => ({
@@ -30,12 +30,11 @@ export async function budgetReport(opts: { period: string; team?: string }) {
     }));
     return { period: { label: "current SLO windows", from: null, to: null }, prometheus: board.prometheus, rows: sortRows(rows) };
   }
-  const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(opts.period);
-  if (!m) throw new ApiError("validation_failed", 'period: use "current" or a month like 2026-10', { period: 'use "current" or a month like 2026-10' });
-  const from = Date.UTC(Number(m[1]), Number(m[2]) - 1, 1);
-  const to = Date.UTC(Number(m[1]), Number(m[2]), 1);
-  if (from > Date.now()) throw new ApiError("validation_failed", "period: that month has not started yet", { period: "is in the future" });
-  const end = Math.min(to, Date.now());
+  // Calendar months are UTC (packages/domain calendar), whatever the server's time zone.
+  if (!utcMonth(opts.period)) throw new ApiError("validation_failed", 'period: use "current" or a month like 2026-10', { period: 'use "current" or a month like 2026-10' });
+  const month = monthAt(opts.period, opts.now);
+  if (!month) throw new ApiError("validation_failed", "period: that month has not started yet", { period: "is in the future" });
+  const { from, to, end } = month;
   const range = `${Math.max(60, Math.floor((end - from) / 1000))}s`;
   const slos = (await db().slo.findMany({ where: opts.team ? { sli: { service: { team: { slug: opts.team } } } } : {}, include: sloInclude, orderBy: { name: "asc" } })).map(sloOut);
   const client = prometheus();

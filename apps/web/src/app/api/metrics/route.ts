@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 export async function GET() {
   try {
-    return new NextResponse(await metricsExposition(), { headers: { "content-type": EXPOSITION_CONTENT_TYPE } });
+    return new NextResponse(await metricsExposition(Date.now()), { headers: { "content-type": EXPOSITION_CONTENT_TYPE } });
   } catch (err) {
     return toErrorResponse(err);
   }

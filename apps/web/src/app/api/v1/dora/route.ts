@@ -5,5 +5,5 @@ import { doraReport } from "~/server/services/delivery";
 export const dynamic = "force-dynamic";
 export const GET = withApi(async (req) => {
   const q = req.nextUrl.searchParams;
-  return doraReport({ window: q.get("window") ?? "28d", team: q.get("team") || undefined, service: q.get("service") || undefined, bands: q.get("bands") ?? "2024" });
+  return doraReport({ window: q.get("window") ?? "28d", team: q.get("team") || undefined, service: q.get("service") || undefined, bands: q.get("bands") ?? "2024", now: Date.now() });
 });
