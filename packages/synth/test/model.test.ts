@@ -16,6 +16,7 @@ import {
   modelFromDataDir,
   hash32,
 } from '@burnrate/synth';
+import { freePorts } from './ports';
 
 const ANCHOR = 1_767_225_600; // 2026-01-01T00:00:00Z
 const DAY = 86400;
@@ -139,7 +140,7 @@ describe('live exporter', () => {
     const dataDir = path.join(tmp, 'exp');
     let clock = ANCHOR + 10;
     ensureState(dataDir, ANCHOR);
-    const ex = await startExporter({ dataDir, port: 19211, now: () => clock });
+    const ex = await startExporter({ dataDir, port: (await freePorts(1))[0]!, now: () => clock });
     const scrape = async () => {
       const txt = await (await fetch(`${ex.url}/metrics`)).text();
       const v = (k: string) => Number(new RegExp(`^${k.replace(/[{}"+.]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(txt)![1]);
@@ -164,7 +165,7 @@ describe('live exporter', () => {
     } finally {
       await ex.close();
     }
-    const ex2 = await startExporter({ dataDir, port: 19212, now: () => clock + 1 });
+    const ex2 = await startExporter({ dataDir, port: (await freePorts(1))[0]!, now: () => clock + 1 });
     try {
       const txt = await (await fetch(`${ex2.url}/metrics`)).text();
       expect(txt).toContain(modelFromDataDir(dataDir).renderText(clock + 1).split('\n')[4]!);

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalStack, checkBinaries, readState, STATE_FILE, type LocalStack } from '@burnrate/synth';
+import { stackPorts } from './ports';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-restart-'));
 const stacks: LocalStack[] = [];
@@ -16,7 +17,7 @@ afterAll(async () => {
 
 const haveBinaries = checkBinaries().available;
 if (!haveBinaries) throw new Error("missing Debian prometheus/prometheus-alertmanager binaries; install them (npm test does: apt-get install prometheus prometheus-alertmanager) instead of skipping these tests");
-const PORTS = { promPort: 19260, amPort: 19261, exporterPort: 19262 };
+const PORTS = await stackPorts();
 const SERVICES = ['recommendations', 'reporting', 'checkout'];
 // the baseline error rates of recommendations/reporting before they were tuned in the code
 const OLD_DEFAULTS = { recommendations: { err: { 500: 0.0008, 503: 0.0004 } }, reporting: { err: { 500: 0.0005, 503: 0.0005 } } };

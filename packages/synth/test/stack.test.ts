@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalStack, stopLocalStack, modelFromDataDir, checkBinaries, readRuntimeIncidents, type LocalStack } from '@burnrate/synth';
+import { stackPorts } from './ports';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-stack-'));
 const stacks: LocalStack[] = [];
@@ -13,7 +14,7 @@ afterAll(async () => {
 
 const haveBinaries = checkBinaries().available;
 if (!haveBinaries) throw new Error("missing Debian prometheus/prometheus-alertmanager binaries; install them (npm test does: apt-get install prometheus prometheus-alertmanager) instead of skipping these tests");
-const PORTS = { promPort: 19250, amPort: 19251, exporterPort: 19252 };
+const PORTS = await stackPorts();
 // 30 days at 60 s for the services the assertions use (the full 12-service backfill is ~4x the work;
 // see README timings). The exporter still serves all 12 services live.
 const BACKFILL_SERVICES = ['checkout', 'inventory', 'search'];
@@ -112,7 +113,7 @@ describe('startLocalStack', () => {
     const again = one(await query(r2.prometheusUrl, 'sum(increase(http_requests_total{service="checkout",code=~"5.."}[30d])) / sum(increase(http_requests_total{service="checkout"}[30d]))', end));
     expect(again).toBeCloseTo(got30, 10);
     // a second start in the same data dir is refused cleanly
-    const dup = await startLocalStack({ dataDir, promPort: 19253, amPort: 19254, exporterPort: 19255 });
+    const dup = await startLocalStack({ dataDir, ...(await stackPorts()) });
     expect(dup.available).toBe(false);
     // PID-file based stop (what `stack.mjs down` does)
     const stopped = await stopLocalStack(dataDir);
