@@ -754,7 +754,6 @@ class SloEmitter {
   private alertHead = "";
   private alertMid = "";
   private guardPre = "";
-  private guardMid = "";
   private guardTail = "";
   private summaryHead = "";
 
@@ -772,7 +771,6 @@ class SloEmitter {
     this.exprHead = flat(`(max by (slo) (${sel}`);
     this.alertMid = flat(`) and on (slo) (max by (slo) (${sel}`);
     this.guardPre = flat(` and on (slo) (sum by (slo) (sum_over_time(${this.selTot}[`);
-    this.guardMid = flat(`])) / sum by (slo) (count_over_time(${this.selTot}[`);
     this.guardTail = flat(` >= ${slo.alerting.minEvents})`);
     if (this.t) {
       const ev = this.escValues;
@@ -838,7 +836,8 @@ class SloEmitter {
    */
   private burnExpr(w: BurnWindow, t: WindowAlertText): string {
     let expr = this.exprHead + t.qLong + t.gtBurn + this.alertMid + t.qShort + t.gtBurn + ")";
-    if (this.slo.alerting.minEvents > 0) expr += this.guardPre + t.long + this.guardMid + t.long + "])) * " + String(w.longSeconds) + this.guardTail;
+    // Events counted in the long window, as eventsExpr counts them (independent of sample spacing).
+    if (this.slo.alerting.minEvents > 0) expr += this.guardPre + gridRange(w.longSeconds) + "])) * " + String(gridSeconds(w.longSeconds)) + this.guardTail;
     return expr;
   }
 
@@ -882,11 +881,9 @@ class SloEmitter {
       p[n++] = ")";
       if (minEvents > 0) {
         p[n++] = this.guardPre;
-        p[n++] = t.long;
-        p[n++] = this.guardMid;
-        p[n++] = t.long;
+        p[n++] = gridRange(w.longSeconds);
         p[n++] = "])) * ";
-        p[n++] = String(w.longSeconds);
+        p[n++] = String(gridSeconds(w.longSeconds));
         p[n++] = this.guardTail;
       }
     } else {
