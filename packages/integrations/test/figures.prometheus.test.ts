@@ -11,15 +11,16 @@
  * the views read is backfilled with `promtool tsdb create-blocks-from rules` from the generated
  * rule groups (the demo's path), Prometheus restarts and the views' queries run at T0.
  */
+import { promises as fs } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stringify } from "yaml";
 import {
   BOARD_QUERIES,
   budgetBurndown,
   generateRuleGroups,
   monthFigures,
   rangeQueries,
+  renderRuleFile,
   reportRow,
   RULE_NAMES,
   ServiceSpecSchema,
@@ -34,8 +35,10 @@ import { PrometheusClient, parseSampleValue, type QueryData } from "../src/index
 import { PROMTOOL_BIN, startPrometheus, type PrometheusHandle } from "./helpers/servers";
 
 type ImportBlocks = (o: { tsdbDir: string; inputName: string; input: string; args: string[]; outputFlag?: boolean; promtool?: string }) => { ok: true; blocks: number } | { ok: false; message: string };
-// The demo's own backfill helper (scripts/ is outside this package's TS project, so imported by path).
+type BackfillDerived = (o: { prometheusUrl: string; rulesDir: string; tsdbDir: string; end: Date; hours?: number; step?: string; promtool?: string; waitMs?: number; afterPass?: () => Promise<void> }) => Promise<{ ok: boolean; message: string }>;
+// The demo's own backfill helpers (scripts/ is outside this package's TS project, so imported by path).
 const { importBlocks } = (await import(new URL("../../../scripts/tsdb-import.mts", import.meta.url).href)) as { importBlocks: ImportBlocks };
+const { backfillDerivedRules } = (await import(new URL("../../../scripts/backfill-rules.mts", import.meta.url).href)) as { backfillDerivedRules: BackfillDerived };
 
 const DAY = 86400;
 const PERIOD = 7 * DAY;
@@ -190,7 +193,6 @@ describe("SLO figures agree across views and do not depend on sample spacing (re
   let client: PrometheusClient;
   const bundles = SCENARIOS.map((s) => bundle(s.slo));
   const sets = generateRuleGroups(bundles, { version: "test", intervals: { windows: "1m", long: "1m", alerts: "1m" } });
-  const ruleGroups = sets.flatMap((s) => s.groups).filter((g) => !g.name.endsWith("-sli") && !g.name.endsWith("-alerts") && g.name.startsWith("slo-"));
   const alertRules = sets.flatMap((s) => s.groups).filter((g) => g.name.endsWith("-alerts")).flatMap((g) => g.rules);
 
   beforeAll(async () => {
@@ -203,26 +205,16 @@ describe("SLO figures agree across views and do not depend on sample spacing (re
       },
     });
     client = new PrometheusClient({ baseUrl: prom.url, timeoutMs: 30_000 });
-    // Every derived series the views and alerts read, backfilled in dependency order (a rule that
-    // reads another derived rule waits for the pass after it), each pass loaded by a restart.
-    const derivedNames = new Set<string>(ruleGroups.flatMap((g) => g.rules.flatMap((r) => ("record" in r ? [r.record] : []))));
-    const reads = (expr: string) => [...derivedNames].some((n) => expr.includes(`${n}{`));
-    const passes = [
-      ruleGroups.map((g) => ({ ...g, rules: g.rules.filter((r) => !reads(r.expr)) })),
-      ruleGroups.map((g) => ({ ...g, rules: g.rules.filter((r) => reads(r.expr)) })),
-    ];
-    for (const groups of passes) {
-      const r = importBlocks({
-        tsdbDir: path.join(prom.dir, "data"),
-        inputName: "rules.yml",
-        input: stringify({ groups: groups.filter((g) => g.rules.length > 0) }),
-        args: ["rules", "-q", `--url=${prom.url}`, `--start=${T0 - 600}`, `--end=${T0}`],
-        outputFlag: true,
-        promtool: PROMTOOL_BIN,
-      });
-      if (!r.ok) throw new Error(r.message);
-      await prom.restart();
-    }
+    // Every derived series the views and alerts read, backfilled by the demo's own backfill from
+    // the generated rule files (dependency order; each pass loaded by a restart here).
+    // (Not in Prometheus' rule_files: only the backfill reads them; T0 is in the past.) A 1m step:
+    // the budget (second pass) reads the window ratio's sample of at most 1m before, as live
+    // evaluation in one group would read the same evaluation's.
+    const rulesDir = path.join(prom.dir, "generated-rules");
+    await fs.mkdir(rulesDir);
+    for (const set of sets) await fs.writeFile(path.join(rulesDir, set.path), renderRuleFile(set.groups, "test"));
+    const r = await backfillDerivedRules({ prometheusUrl: prom.url, rulesDir, tsdbDir: path.join(prom.dir, "data"), end: new Date((T0 + 60) * 1000), hours: 11 / 60, step: "1m", promtool: PROMTOOL_BIN, waitMs: 30_000, afterPass: () => prom.restart() });
+    if (!r.ok) throw new Error(r.message);
   }, 120_000);
 
   afterAll(async () => {
