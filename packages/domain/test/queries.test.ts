@@ -7,8 +7,10 @@ import {
   budgetBurndown,
   coverageOf,
   generateRuleGroups,
+  HISTORY_BACKFILL_METRIC,
   incidentsByService,
   monthFigures,
+  notRecordedRanges,
   rangeQueries,
   reportPeriod,
   reportRow,
@@ -182,5 +184,16 @@ describe("report rows", () => {
         expect(row.errorRatio!).toBeCloseTo(f.errorRatio.value!, 12);
       }),
     );
+  });
+});
+
+describe("alert history over backfilled stretches", () => {
+  it("merges consecutive backfilled buckets into not-recorded ranges", () => {
+    const samples: [number, number][] = [[600, 1], [1200, 1], [1800, 1], [3600, 1], [4200, 0]];
+    expect(notRecordedRanges(samples, 600)).toEqual([{ from: 0, to: 1_800_000 }, { from: 3_000_000, to: 3_600_000 }]);
+    expect(notRecordedRanges([], 600)).toEqual([]);
+  });
+  it("the detail reads the marker the backfill writes", () => {
+    expect(sloDetailQueries("x", 86400).backfilled(600)).toBe(`max(max_over_time(${HISTORY_BACKFILL_METRIC}[10m]))`);
   });
 });

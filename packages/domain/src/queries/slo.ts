@@ -9,6 +9,12 @@ import { BASE_WINDOW_SECONDS, gridSeconds, WORKBOOK_WINDOWS } from "../rules/win
  * breaks a unit test here, not a page.
  */
 
+/**
+ * Series a history backfill writes (value 1 every 5m) over the stretch it filled in: recording rules
+ * can be backfilled, alerting rules cannot, so ALERTS history is "not recorded" there, not "no alert".
+ */
+export const HISTORY_BACKFILL_METRIC = "burnrate_history_backfilled";
+
 /** Board queries: one per figure for every SLO at once, so the count does not grow with the catalogue. */
 export const BOARD_QUERIES = {
   burn: RULE_NAMES.burnRate,
@@ -68,7 +74,25 @@ export function sloDetailQueries(slug: string, periodSeconds: number) {
     errorRate: `sum(${sloSel(RULE_NAMES.errorRate5m, slug)})`,
     totalRate: `sum(${sloSel(RULE_NAMES.totalRate5m, slug)})`,
     burndownStep: gridSeconds(periodSeconds),
+    /** Backfilled stretches over a range (alert history not recorded there), per `step` bucket. */
+    backfilled: (step: number) => `max(max_over_time(${HISTORY_BACKFILL_METRIC}[${secondsToDuration(step)}]))`,
     /** Firing alerts over a range, for the alert history (max_over_time per `step` bucket). */
     firing: (step: number) => `max_over_time(${sloSel("ALERTS", slug, ',alertstate="firing"')}[${secondsToDuration(step)}])`,
   };
+}
+
+/**
+ * Stretches (epoch ms) where the alert history was not recorded, from the `backfilled` query's
+ * samples (epoch s, one per `step` bucket ending at the sample time): consecutive buckets merge.
+ */
+export function notRecordedRanges(samples: readonly (readonly [number, number])[], step: number): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  for (const [t, v] of [...samples].sort((a, b) => a[0] - b[0])) {
+    if (!(v > 0)) continue;
+    const from = (t - step) * 1000;
+    const last = out.at(-1);
+    if (last && from <= last.to) last.to = t * 1000;
+    else out.push({ from, to: t * 1000 });
+  }
+  return out;
 }

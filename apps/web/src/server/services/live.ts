@@ -1,5 +1,5 @@
 import "server-only";
-import { BOARD_QUERIES, POLICY_SEVERITY, budgetBurndown, evaluatePolicy, periodLabel, periodSeconds, sloDetailQueries, sloFigures, type PolicyAction, type SloFigures, type SloWindow } from "@burnrate/domain";
+import { BOARD_QUERIES, POLICY_SEVERITY, budgetBurndown, evaluatePolicy, notRecordedRanges, periodLabel, periodSeconds, sloDetailQueries, sloFigures, type PolicyAction, type SloFigures, type SloWindow } from "@burnrate/domain";
 import { AlertmanagerClient, PrometheusClient, isUpstreamError, parseSampleValue, type QueryData } from "@burnrate/integrations";
 import { env } from "~/lib/env";
 import { db } from "../db";
@@ -226,15 +226,17 @@ export async function sloDetail(slug: string) {
   };
   if (!client || !url) return { ...base, prometheus: { configured: false, ok: false, url, error: "Prometheus is not configured: set PROMETHEUS_URL" } satisfies PromState, live: null };
   try {
-    const [errs, totals, burnNow, burnRange, alertsRange, budgetNow, eventsNow, coverageNow] = await Promise.all([
+    const alertStep = stepFor(range, 2000);
+    const [errs, totals, burnNow, burnRange, alertsRange, budgetNow, eventsNow, coverageNow, backfilled] = await Promise.all([
       client.queryRange(qs.errorRate, start + step, end, step),
       client.queryRange(qs.totalRate, start + step, end, step),
       client.query(qs.burn),
       client.queryRange(qs.burn, now - 86400, now, 300),
-      client.queryRange(qs.firing(stepFor(range, 2000)), start, now, stepFor(range, 2000)),
+      client.queryRange(qs.firing(alertStep), start, now, alertStep),
       client.query(qs.budget),
       client.query(qs.events),
       client.query(qs.coverage),
+      client.queryRange(qs.backfilled(alertStep), start, now, alertStep),
     ]);
     const series = (d: QueryData) => (d.resultType === "matrix" ? d.result : []);
     const toMap = (d: QueryData) => new Map((series(d)[0]?.values ?? []).map(([t, v]) => [Math.round(t), parseSampleValue(v)]));
@@ -253,12 +255,14 @@ export async function sloDetail(slug: string) {
       const ts = (s.values ?? []).map(([t]) => t * 1000);
       return { alertname: s.metric.alertname ?? "", severity: s.metric.severity ?? "", burnTier: s.metric.burn_tier ?? "", from: ts[0] ?? null, to: ts[ts.length - 1] ?? null, samples: ts.length };
     });
+    // Alerting rules cannot be backfilled: over backfilled stretches the alert history is not recorded.
+    const alertHistoryNotRecorded = notRecordedRanges((series(backfilled.data)[0]?.values ?? []).map(([t, v]) => [t, parseSampleValue(v)] as const), alertStep);
     const remaining = figures.budgetRemaining.value;
     const exhaustion = typeof figures.exhaustion.value === "number" && remaining !== null && remaining > 0 ? figures.exhaustion.value : null;
     return {
       ...base,
       prometheus: { configured: true, ok: true, url, error: null } satisfies PromState,
-      live: { points, burnRates, burnSeries, alertHistory, budgetRemaining: remaining, exhausted: figures.exhausted, projectedExhaustion: exhaustion, figures, queries: { errors: qs.errorRate, total: qs.totalRate, budget: qs.budget } },
+      live: { points, burnRates, burnSeries, alertHistory, alertHistoryNotRecorded, budgetRemaining: remaining, exhausted: figures.exhausted, projectedExhaustion: exhaustion, figures, queries: { errors: qs.errorRate, total: qs.totalRate, budget: qs.budget } },
     };
   } catch (err) {
     return { ...base, prometheus: { configured: true, ok: false, url, error: promError(err, url) } satisfies PromState, live: null };

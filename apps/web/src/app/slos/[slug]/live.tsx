@@ -21,6 +21,7 @@ type Detail = {
     exhausted: boolean;
     projectedExhaustion: number | null;
     figures?: { coverage: { partial: boolean; label: string } };
+    alertHistoryNotRecorded?: { from: number; to: number }[];
   };
 };
 
@@ -118,6 +119,7 @@ export function SloLive({ slo }: { slo: Slo }) {
           <div className="grid grid-2">
             <div className="card">
               <h2>Alert history</h2>
+              {live.alertHistoryNotRecorded?.length ? <p className="muted" data-testid="alert-history-not-recorded">Alert history not recorded (backfilled data): {live.alertHistoryNotRecorded.map((r) => `${dateTime(r.from)} – ${dateTime(r.to)}`).join(", ")}</p> : null}
               {live.alertHistory.length === 0 ? <p className="muted">No burn-rate alerts fired in this period.</p> : (
                 <table><thead><tr><th>Alert</th><th>Severity</th><th>From</th><th>To</th></tr></thead>
                   <tbody>{live.alertHistory.map((a, i) => <tr key={i}><td>{a.alertname} {a.burnTier ? <span className="muted">({a.burnTier})</span> : null}</td><td><Badge tone={a.severity === "page" ? "bad" : "warn"}>{a.severity}</Badge></td><td>{dateTime(a.from)}</td><td>{dateTime(a.to)}</td></tr>)}</tbody>
