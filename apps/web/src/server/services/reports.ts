@@ -63,14 +63,18 @@ export async function budgetReport(opts: { period: string; team?: string }) {
   return { period, prometheus: prom, rows: sortReportRows(rows), teams: teamSummaries(rows, incidents) };
 }
 
-/** CSV with a header row; values are quoted and formula-leading characters neutralised. */
+/**
+ * CSV with a header row; values are quoted and formula-leading characters neutralised. `coverage`
+ * says how much of the period holds data ("12 min of 30 d"); `incidents` is the service's count.
+ */
 export function toCsv(rows: ReportRow[]): string {
-  const cols: (keyof ReportRow)[] = ["team", "service", "slo", "name", "objective", "window", "errorRatio", "budgetConsumed", "budgetRemaining", "policyState", "incidents", "events"];
+  const cols = ["team", "service", "slo", "name", "objective", "window", "errorRatio", "budgetConsumed", "budgetRemaining", "policyState", "incidents", "events", "coverage"] as const;
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return "";
     let s = typeof v === "number" ? String(Number(v.toFixed(6))) : String(v);
     if (/^[=+\-@\t\r]/.test(s) && typeof v !== "number") s = `'${s}`;
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+  const value = (r: ReportRow, c: (typeof cols)[number]) => (c === "coverage" ? (r.coverage?.label ?? null) : r[c]);
+  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(value(r, c))).join(","))].join("\n") + "\n";
 }
