@@ -99,6 +99,15 @@ describe("sloFigures: one definition of an SLO's period figures", () => {
     expect(gone.exhaustion).toEqual({ value: NOW });
     expect(gone.exhausted).toBe(true);
   });
+  it("a budget below 0 over minutes of data is shown but not exhausted (no alert, no freeze on a guess)", () => {
+    const fresh = sloFigures({ ...base, coverageSeconds: 720, budgetRemaining: -499, burnRates: { "1h": 500 } });
+    expect(fresh.budgetRemaining.value).toBe(-499);
+    expect(fresh.coverage.label).toBe("12 min of 30 d");
+    expect([fresh.budgetDecidable, fresh.exhausted]).toEqual([false, false]);
+    const almost = sloFigures({ ...base, coverageSeconds: 0.95 * 30 * 86400, budgetRemaining: -0.1, burnRates: {} });
+    expect([almost.budgetDecidable, almost.exhausted]).toEqual([true, true]);
+  });
+
   it("no series and no events are no data with different reasons", () => {
     const none = sloFigures({ ...base, budgetRemaining: undefined, events: undefined, coverageSeconds: undefined, burnRates: {} });
     expect(none.budgetRemaining).toEqual({ value: null, reason: expect.stringContaining("no SLI data") });

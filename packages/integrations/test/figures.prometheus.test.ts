@@ -266,6 +266,7 @@ describe("SLO figures agree across views and do not depend on sample spacing (re
     expect(fresh.coverage.partial).toBe(true);
     expect(fresh.coverage.label).toMatch(/^1[0-5] min of 7 d$/);
     expect(fresh.budgetRemaining.value!).toBeLessThan(0);
+    expect(fresh.exhausted).toBe(false);
     const exhausted = board.get("exhausted")!.figures;
     expect(exhausted.coverage.partial).toBe(false);
     expect(exhausted.exhausted).toBe(true);

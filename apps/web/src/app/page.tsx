@@ -12,7 +12,7 @@ type Row = Slo & {
   burnRates: Record<string, number>;
   budgetRemaining: number | null;
   eventsInPeriod: number | null;
-  figures?: { coverage: { partial: boolean; label: string }; budgetRemaining: { value: number | null; reason?: string } };
+  figures?: { coverage: { partial: boolean; label: string }; budgetRemaining: { value: number | null; reason?: string }; exhausted: boolean };
   alerts: { alertname: string; severity: string; state: string; burnTier?: string; inhibited?: boolean; silenced?: boolean }[];
   policyState: { state: string; reason: string };
 };
@@ -29,7 +29,7 @@ export default function OnCallBoard() {
   const items = (board.data?.items ?? []).filter((r) => !search || `${r.name} ${r.slug} ${r.serviceName}`.toLowerCase().includes(search.toLowerCase()));
   const firing = items.filter((r) => r.alerts.some((a) => a.state === "firing" && a.severity === "page")).length;
   const tickets = items.filter((r) => r.alerts.some((a) => a.state === "firing" && a.severity === "ticket")).length;
-  const exhausted = items.filter((r) => r.budgetRemaining !== null && r.budgetRemaining <= 0).length;
+  const exhausted = items.filter((r) => r.figures?.exhausted).length;
   return (
     <>
       <PageHead

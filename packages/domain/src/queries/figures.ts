@@ -1,6 +1,6 @@
 import { exhaustionFigure, figureOf, noData, type Figure, type Never } from "../figure";
 import { secondsToDuration } from "../spec/common";
-import { gridSeconds } from "../rules/windows";
+import { FULL_PERIOD_COVERAGE, gridSeconds } from "../rules/windows";
 
 /** How much of a window holds data, e.g. "12 min of 30 d" when partial. */
 export type Coverage = {
@@ -50,6 +50,11 @@ export type SloFigures = {
   coverage: Coverage;
   /** Projected exhaustion (epoch ms) at the current burn, "never" at zero burn. */
   exhaustion: Figure<number | Never>;
+  /**
+   * The period holds enough data (FULL_PERIOD_COVERAGE) to judge the whole budget: only then is a
+   * budget at or below 0 "exhausted" (alert, policy, deploy gate); before, it is a partial figure.
+   */
+  budgetDecidable: boolean;
   exhausted: boolean;
 };
 
@@ -77,7 +82,8 @@ export function sloFigures(input: {
   const events = figureOf(input.events, coverage.seconds === 0 ? noSeries : "no events in the period");
   const w = EXHAUSTION_BURN_WINDOWS.find((k) => Number.isFinite(input.burnRates[k]));
   const exhaustion = exhaustionFigure({ now: input.now, remaining: budgetRemaining.value, burnRate: w === undefined ? null : (input.burnRates[w] as number), periodSeconds: input.periodSeconds });
-  return { budgetRemaining, budgetConsumed, errorRatio, eventsInPeriod: events, coverage, exhaustion, exhausted: budgetRemaining.value !== null && budgetRemaining.value <= 0 };
+  const budgetDecidable = coverage.seconds >= input.periodSeconds * FULL_PERIOD_COVERAGE;
+  return { budgetRemaining, budgetConsumed, errorRatio, eventsInPeriod: events, coverage, exhaustion, budgetDecidable, exhausted: budgetDecidable && budgetRemaining.value !== null && budgetRemaining.value <= 0 };
 }
 
 /** A point of the budget burndown: remaining budget after the events up to `t`. */

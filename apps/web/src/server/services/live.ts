@@ -120,7 +120,8 @@ export async function onCallBoard(filter: { team?: string; service?: string; sev
     const budgetRemaining = figures.budgetRemaining.value;
     const rowAlerts = (alertsBy.get(s.slug) ?? []).sort((a, b) => (a.state === b.state ? a.severity.localeCompare(b.severity) : a.state === "firing" ? -1 : 1));
     const steps = s.policy ? policies.get(s.policy) : undefined;
-    const policyState = prom.ok && steps ? evaluatePolicy(steps, { burnRates, budgetRemaining }) : { state: "ok" as const, reason: prom.ok ? "no policy" : "no data" };
+    // Budget steps of a policy (feature freeze) act only on a period with enough data, like SLOErrorBudgetExhausted.
+    const policyState = prom.ok && steps ? evaluatePolicy(steps, { burnRates, budgetRemaining: figures.budgetDecidable ? budgetRemaining : null }) : { state: "ok" as const, reason: prom.ok ? "no policy" : "no data" };
     const firingPage = rowAlerts.some((a) => a.state === "firing" && a.severity === "page");
     const firingTicket = rowAlerts.some((a) => a.state === "firing" && a.severity === "ticket");
     const pending = rowAlerts.some((a) => a.state === "pending");
