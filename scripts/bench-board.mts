@@ -20,6 +20,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { gzipSync } from "node:zlib";
+import { BOARD_QUERIES as BOARD_QUERIES_BY_FIGURE } from "@burnrate/domain";
 import { PushError, catalogueShape, directPush, log, ms, percentile, promQuery, promQueryApiCalls, resizeCatalogue, runMain, setupEnv, table, waitForData } from "./bench-support.mts";
 
 const SIZES = (process.env.BURNRATE_BENCH_SIZES ?? "10,100,1000")
@@ -32,8 +33,8 @@ const REQUESTS = Number(process.env.BURNRATE_BENCH_REQUESTS ?? 20);
 const WARMUP = 5;
 const WARMUP_MS = 3000;
 const DATA_WAIT_S = Number(process.env.BURNRATE_BENCH_DATA_WAIT ?? 45);
-/** The board's queries (apps/web/src/server/services/live.ts BOARD_QUERIES), run directly for their stats. */
-const BOARD_QUERIES = ["slo:burn_rate", "slo:error_budget_remaining:ratio", "slo:sli_total:period", 'ALERTS{alertname=~"SLO.*"}'];
+/** The board's queries (domain BOARD_QUERIES, as live.ts runs them), run directly for their stats. */
+const BOARD_QUERIES = Object.values(BOARD_QUERIES_BY_FIGURE);
 
 type Row = {
   n: number;

@@ -144,6 +144,19 @@ if (env.PROMETHEUS_URL && env.BURNRATE_RULES_DIR) {
     log(`${r.message} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     if (r.ok) writeFileSync(marker, new Date().toISOString());
   }
+  // Window ratios, burn rates, budget and coverage for the last day (the SLO page's burn chart),
+  // once the base blocks are loaded; in the background so the UI is usable meanwhile.
+  const derivedMarker = join(dataDir, "stack", "derived-rules-backfilled");
+  if (existsSync(marker) && !existsSync(derivedMarker)) {
+    const { backfillDerivedRules } = await import("./backfill-rules.mts");
+    const t0 = Date.now();
+    void backfillDerivedRules({ prometheusUrl: env.PROMETHEUS_URL, rulesDir: env.BURNRATE_RULES_DIR, tsdbDir: join(dataDir, "stack", "prometheus"), end: new Date(Date.now() - 60_000) })
+      .then((r) => {
+        log(`${r.message} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        if (r.ok) writeFileSync(derivedMarker, new Date().toISOString());
+      })
+      .catch((e: unknown) => log(`derived rule backfill failed: ${(e as Error).message}`));
+  }
   const doraMarker = join(dataDir, "stack", "dora-backfilled");
   if (!existsSync(doraMarker)) {
     const { backfillDoraHistory } = await import("./backfill-dora.mts");

@@ -18,3 +18,4 @@ export * from "./diff";
 export * from "./policy-eval";
 export * from "./auth/sso";
 export * from "./net/outbound";
+export * from "./queries/index";

@@ -73,6 +73,7 @@ const SHARED_RULES = new Set([
   "slo:period:seconds",
   "slo:error_budget_remaining:ratio",
   "slo:sli_total:period",
+  "slo:sli_coverage:period_seconds",
   "slo:info",
   "ALERTS",
 ]);

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { DataTable } from "~/components/crud";
 import { budgetColor, burn, burnAt, burnTone, label, pct, stateTone } from "~/components/format";
+import { BOARD_WINDOWS } from "@burnrate/domain";
 import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
 import type { List, Slo, Team } from "~/lib/types";
@@ -11,11 +12,12 @@ type Row = Slo & {
   burnRates: Record<string, number>;
   budgetRemaining: number | null;
   eventsInPeriod: number | null;
+  figures?: { coverage: { partial: boolean; label: string }; budgetRemaining: { value: number | null; reason?: string }; exhausted: boolean };
   alerts: { alertname: string; severity: string; state: string; burnTier?: string; inhibited?: boolean; silenced?: boolean }[];
   policyState: { state: string; reason: string };
 };
 type Board = { prometheus: { configured: boolean; ok: boolean; url: string | null; error: string | null }; queryCount: number; generatedAt: string; items: Row[] };
-const WINDOWS = ["5m", "1h", "6h", "1d", "3d"];
+const WINDOWS = BOARD_WINDOWS;
 
 export default function OnCallBoard() {
   const [team, setTeam] = useState("");
@@ -27,7 +29,7 @@ export default function OnCallBoard() {
   const items = (board.data?.items ?? []).filter((r) => !search || `${r.name} ${r.slug} ${r.serviceName}`.toLowerCase().includes(search.toLowerCase()));
   const firing = items.filter((r) => r.alerts.some((a) => a.state === "firing" && a.severity === "page")).length;
   const tickets = items.filter((r) => r.alerts.some((a) => a.state === "firing" && a.severity === "ticket")).length;
-  const exhausted = items.filter((r) => r.budgetRemaining !== null && r.budgetRemaining <= 0).length;
+  const exhausted = items.filter((r) => r.figures?.exhausted).length;
   return (
     <>
       <PageHead
@@ -71,6 +73,7 @@ export default function OnCallBoard() {
                 <td style={{ minWidth: 130 }}>
                   <div className="mono" data-testid="budget">{pct(r.budgetRemaining)}</div>
                   <div className="bar"><span style={{ width: `${Math.max(0, Math.min(1, r.budgetRemaining ?? 0)) * 100}%`, background: budgetColor(r.budgetRemaining) }} /></div>
+                  {r.figures?.coverage.partial ? <div className="muted" data-testid="budget-coverage" title="The period holds less data than its length">{r.figures.coverage.label}</div> : null}
                 </td>
                 {WINDOWS.map((w) => {
                   const v = burnAt(r.burnRates, w);

@@ -1,4 +1,4 @@
-import { nearestWindow } from "@burnrate/domain";
+import { BUDGET_THRESHOLDS, BURN_THRESHOLDS, nearestWindow } from "@burnrate/domain";
 
 export function pct(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return "—";
@@ -12,12 +12,12 @@ export function burn(v: number | null | undefined): string {
 
 export function burnTone(v: number | null | undefined): "bad" | "warn" | "info" | "ok" | "default" {
   if (v === null || v === undefined || !Number.isFinite(v)) return "default";
-  return v >= 14.4 ? "bad" : v >= 6 ? "bad" : v >= 1 ? "warn" : "ok";
+  return v >= BURN_THRESHOLDS.page ? "bad" : v >= BURN_THRESHOLDS.sustainable ? "warn" : "ok";
 }
 
 export function budgetColor(v: number | null): string {
   if (v === null) return "#cfd5e1";
-  return v <= 0 ? "var(--bad)" : v < 0.25 ? "var(--warn)" : "var(--ok)";
+  return v <= BUDGET_THRESHOLDS.exhausted ? "var(--bad)" : v < BUDGET_THRESHOLDS.low ? "var(--warn)" : "var(--ok)";
 }
 
 export function burnAt(rates: Record<string, number>, window: string): number | null {

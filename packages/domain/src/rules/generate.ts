@@ -16,7 +16,7 @@ import {
   type RuleIntervals,
   type SloBundle,
 } from "./types";
-import { BASE_WINDOW_SECONDS, burnWindowsOf, periodSeconds, recordedWindowsOf, round6, type BurnWindow } from "./windows";
+import { BASE_WINDOW_SECONDS, burnWindowsOf, FULL_PERIOD_COVERAGE, gridSeconds, periodSeconds, recordedWindowsOf, round6, type BurnWindow } from "./windows";
 
 
 /** Windows longer than this go to the slow (`-long`) group. */
@@ -134,6 +134,17 @@ function dur(seconds: number): string {
     if (durations.size < 4096) durations.set(seconds, d);
   }
   return d;
+}
+
+const ranges = new Map<number, string>();
+/** Subquery range of a derived window, `<W>:<grid>` (see gridSeconds). */
+function gridRange(seconds: number): string {
+  let r = ranges.get(seconds);
+  if (r === undefined) {
+    r = flat(`${dur(seconds)}:${dur(gridSeconds(seconds))}`);
+    if (ranges.size < 4096) ranges.set(seconds, r);
+  }
+  return r;
 }
 
 type WindowText = { quoted: string; line: string };
@@ -562,7 +573,7 @@ class SloEmitter {
     this.sloMatcher = `slo=${promqlQuote(this.slug)}`;
     this.selErr = `${RULE_NAMES.errorRate5m}{${this.sloMatcher}}`;
     this.selTot = `${RULE_NAMES.totalRate5m}{${this.sloMatcher}}`;
-    // Window rules: ratio = ratioPre + w + ratioMid + w + "]))" (windows above 5m), burn = burnPre + "w" + burnPost.
+    // Window rules: ratio = ratioPre + W:g + ratioMid + W:g + "]))" (windows above 5m), burn = burnPre + "w" + burnPost.
     this.ratioPre = flat(`sum by (slo) (sum_over_time(${this.selErr}[`);
     this.ratioMid = flat(`])) / sum by (slo) (sum_over_time(${this.selTot}[`);
     this.burnPre = flat(`${RULE_NAMES.errorRatio}{${this.sloMatcher},slo_window=`);
@@ -573,7 +584,7 @@ class SloEmitter {
       const [pre, post] = chunksAround(this.keys, this.lines, ["slo_window"]) as [string, string];
       this.windowPost = flat(post);
       this.labelsHead = flat(LABELS_KEY + pre);
-      this.ratioPlain = isPlainScalar(`${this.ratioPre}5m${this.ratioMid}5m]))`);
+      this.ratioPlain = isPlainScalar(`${this.ratioPre}30m:1m${this.ratioMid}30m:1m]))`);
       this.ratioHead = flat(recordPrefix(RULE_NAMES.errorRatio) + this.ratioPre);
       this.ratioTail = flat("]))" + this.labelsHead);
       this.burnHead = flat(post + recordPrefix(RULE_NAMES.burnRate));
@@ -586,11 +597,18 @@ class SloEmitter {
     return `${metric}{${this.sloMatcher},slo_window=${windowText(window).quoted}}`;
   }
 
-  /** Mean of the base total rate over W times W: events seen in W (spacing-independent). */
+  /**
+   * Events counted in W: the 5m base total rate summed on W's time grid times the grid step, so
+   * the count does not depend on how densely the base samples were written (see gridSeconds).
+   * Counts only the part of W that holds data (a new SLO counts minutes, not a guess for W).
+   */
   private eventsExpr(seconds: number): string {
-    const w = dur(seconds);
-    const tot = this.selTot;
-    return `sum by (slo) (sum_over_time(${tot}[${w}])) / sum by (slo) (count_over_time(${tot}[${w}])) * ${seconds}`;
+    return `sum by (slo) (sum_over_time(${this.selTot}[${gridRange(seconds)}])) * ${gridSeconds(seconds)}`;
+  }
+
+  /** Seconds of W that hold base data: grid points with a sample times the grid step. */
+  private coverageExpr(seconds: number): string {
+    return `max by (slo) (count_over_time(${this.selTot}[${gridRange(seconds)}])) * ${gridSeconds(seconds)}`;
   }
 
   /**
@@ -612,7 +630,8 @@ class SloEmitter {
       const q = sliQueries(this.slo.sli, w);
       return `(${this.zeroFilled(q.errors)}) / (${q.total})`;
     }
-    return `${this.ratioPre}${w}${this.ratioMid}${w}]))`;
+    const r = gridRange(seconds);
+    return `${this.ratioPre}${r}${this.ratioMid}${r}]))`;
   }
 
   private baseRule(record: string, expr: string): void {
@@ -636,10 +655,11 @@ class SloEmitter {
     const p = t.parts;
     let n = t.n;
     if (seconds > BASE_WINDOW_SECONDS && this.ratioPlain) {
+      const r = gridRange(seconds);
       p[n++] = this.ratioHead;
-      p[n++] = w;
+      p[n++] = r;
       p[n++] = this.ratioMid;
-      p[n++] = w;
+      p[n++] = r;
       p[n++] = this.ratioTail;
     } else {
       p[n++] = recordPrefix(RULE_NAMES.errorRatio);
@@ -689,6 +709,7 @@ class SloEmitter {
       text.recScalar(RULE_NAMES.periodSeconds, pt.expr, this.baseBlock);
       text.recScalar(RULE_NAMES.budgetRemaining, yamlScalarOnce(budgetRemaining), this.baseBlock);
       text.recScalar(RULE_NAMES.totalPeriod, yamlScalarOnce(this.eventsExpr(this.period)), this.baseBlock);
+      text.recScalar(RULE_NAMES.coveragePeriod, yamlScalarOnce(this.coverageExpr(this.period)), this.baseBlock);
       const c = chunksAround(this.keys, this.lines, INFO_EXTRA_KEYS);
       const info = `${c[0]}${lineOnce("name", slo.name)}${c[1]}${this.ot.objectiveLine}${c[2]}${pt.line}${c[3]}`;
       text.recScalar(RULE_NAMES.info, yamlScalar("vector(1)"), info);
@@ -699,6 +720,7 @@ class SloEmitter {
       g.rec(RULE_NAMES.periodSeconds, `vector(${this.period})`, this.labels);
       g.rec(RULE_NAMES.budgetRemaining, budgetRemaining, this.labels);
       g.rec(RULE_NAMES.totalPeriod, this.eventsExpr(this.period), this.labels);
+      g.rec(RULE_NAMES.coveragePeriod, this.coverageExpr(this.period), this.labels);
       g.rec(RULE_NAMES.info, "vector(1)", sortRecord({ ...this.labels, name: slo.name, objective: String(slo.objective), slo_period: slo.window }));
     }
 
@@ -732,7 +754,6 @@ class SloEmitter {
   private alertHead = "";
   private alertMid = "";
   private guardPre = "";
-  private guardMid = "";
   private guardTail = "";
   private summaryHead = "";
 
@@ -750,7 +771,6 @@ class SloEmitter {
     this.exprHead = flat(`(max by (slo) (${sel}`);
     this.alertMid = flat(`) and on (slo) (max by (slo) (${sel}`);
     this.guardPre = flat(` and on (slo) (sum by (slo) (sum_over_time(${this.selTot}[`);
-    this.guardMid = flat(`])) / sum by (slo) (count_over_time(${this.selTot}[`);
     this.guardTail = flat(` >= ${slo.alerting.minEvents})`);
     if (this.t) {
       const ev = this.escValues;
@@ -816,7 +836,8 @@ class SloEmitter {
    */
   private burnExpr(w: BurnWindow, t: WindowAlertText): string {
     let expr = this.exprHead + t.qLong + t.gtBurn + this.alertMid + t.qShort + t.gtBurn + ")";
-    if (this.slo.alerting.minEvents > 0) expr += this.guardPre + t.long + this.guardMid + t.long + "])) * " + String(w.longSeconds) + this.guardTail;
+    // Events counted in the long window, as eventsExpr counts them (independent of sample spacing).
+    if (this.slo.alerting.minEvents > 0) expr += this.guardPre + gridRange(w.longSeconds) + "])) * " + String(gridSeconds(w.longSeconds)) + this.guardTail;
     return expr;
   }
 
@@ -860,11 +881,9 @@ class SloEmitter {
       p[n++] = ")";
       if (minEvents > 0) {
         p[n++] = this.guardPre;
-        p[n++] = t.long;
-        p[n++] = this.guardMid;
-        p[n++] = t.long;
+        p[n++] = gridRange(w.longSeconds);
         p[n++] = "])) * ";
-        p[n++] = String(w.longSeconds);
+        p[n++] = String(gridSeconds(w.longSeconds));
         p[n++] = this.guardTail;
       }
     } else {
@@ -903,7 +922,9 @@ class SloEmitter {
     if (this.ctx.exhaustedAlerts) {
       const expr =
         `max by (slo) (${RULE_NAMES.budgetRemaining}{${this.sloMatcher}}) <= 0` +
-        // Low-traffic guard: the period must (at the current traffic level) hold minEvents events.
+        // Not on a guess: the period must hold data for most of its length (a new SLO or Prometheus).
+        ` and on (slo) (max by (slo) (${RULE_NAMES.coveragePeriod}{${this.sloMatcher}}) >= ${num(round6(this.period * FULL_PERIOD_COVERAGE))})` +
+        // Low-traffic guard: the period must hold minEvents events.
         (minEvents > 0 ? ` and on (slo) (max by (slo) (${RULE_NAMES.totalPeriod}{${this.sloMatcher}}) >= ${minEvents})` : "");
       const summary = `SLO "${this.name}" has exhausted its error budget`;
 

@@ -9,6 +9,8 @@ export const RULE_NAMES = {
   periodSeconds: "slo:period:seconds",
   budgetRemaining: "slo:error_budget_remaining:ratio",
   totalPeriod: "slo:sli_total:period",
+  /** Seconds of the period that hold SLI data (a new SLO or Prometheus, or a gap, has less than the period). */
+  coveragePeriod: "slo:sli_coverage:period_seconds",
   info: "slo:info",
   burnAlert: "SLOErrorBudgetBurn",
   exhaustedAlert: "SLOErrorBudgetExhausted",

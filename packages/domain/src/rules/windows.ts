@@ -44,6 +44,24 @@ export const WORKBOOK_WINDOWS: readonly BurnWindow[] = [
 /** The base recording rules record 5m rates; derived windows cannot be shorter. */
 export const BASE_WINDOW_SECONDS = 300;
 
+/**
+ * Derived windows count events on a fixed time grid, not per stored sample: `sum_over_time(x[W:g])`
+ * reads the 5m base rate at every multiple of g (the latest sample within Prometheus' 5m lookback),
+ * so each stretch of time weighs the same however densely its samples were written (30 s live
+ * evaluation, a 5m backfill, a changed evaluation interval). Events in W = Σ rate5m × g.
+ * Windows up to 6h use a 1m grid (the long window of a page lags at most 1m); longer windows and
+ * periods a 5m grid (8,640 points for 30 days). Sample spacing must not exceed the 5m lookback.
+ */
+export function gridSeconds(windowSeconds: number): number {
+  return windowSeconds <= 6 * 3600 ? 60 : BASE_WINDOW_SECONDS;
+}
+
+/**
+ * Share of the period that must hold data before alerts that judge the whole period (budget
+ * exhausted) may fire: a budget computed from 12 minutes of a 30-day period is a guess.
+ */
+export const FULL_PERIOD_COVERAGE = 0.95;
+
 /** Rounds to 6 significant decimals so thresholds print as 14.4, not 14.399999999999999. */
 export function round6(x: number): number {
   return Number(x.toFixed(6));

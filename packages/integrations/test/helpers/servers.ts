@@ -162,7 +162,13 @@ export interface PrometheusHandle extends ServerHandle {
   configFile: string;
 }
 
-export async function startPrometheus(opts: { portRange: [number, number]; extraConfig?: string }): Promise<PrometheusHandle> {
+export async function startPrometheus(opts: {
+  portRange: [number, number];
+  extraConfig?: string;
+  extraArgs?: string[];
+  /** Runs before the first start with the (empty) TSDB dir, e.g. to import backfilled blocks. */
+  prepare?: (dataDir: string) => Promise<void>;
+}): Promise<PrometheusHandle> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "burnrate-prom-"));
   const rulesDir = path.join(dir, "rules");
   await fs.mkdir(rulesDir);
@@ -177,6 +183,7 @@ export async function startPrometheus(opts: { portRange: [number, number]; extra
       opts.extraConfig ?? "",
     ].join("\n"),
   );
+  if (opts.prepare) await opts.prepare(path.join(dir, "data"));
   const h = await startManaged({
     bin: PROMETHEUS_BIN,
     dir,
@@ -188,6 +195,7 @@ export async function startPrometheus(opts: { portRange: [number, number]; extra
       `--web.external-url=http://127.0.0.1:${port}`,
       "--web.enable-lifecycle",
       "--rules.alert.resend-delay=2s",
+      ...(opts.extraArgs ?? []),
     ],
   });
   return Object.assign(h, { rulesDir, configFile });

@@ -1,5 +1,5 @@
 import "server-only";
-import { POLICY_SEVERITY, evaluatePolicy, sliQueries, windowSeconds, type PolicyAction, type SloWindow } from "@burnrate/domain";
+import { BOARD_QUERIES, POLICY_SEVERITY, budgetBurndown, evaluatePolicy, notRecordedRanges, periodLabel, periodSeconds, sloDetailQueries, sloFigures, type PolicyAction, type SloFigures, type SloWindow } from "@burnrate/domain";
 import { AlertmanagerClient, PrometheusClient, isUpstreamError, parseSampleValue, type QueryData } from "@burnrate/integrations";
 import { env } from "~/lib/env";
 import { db } from "../db";
@@ -40,20 +40,18 @@ function vector(d: QueryData): Vector {
 
 export type BoardRow = ReturnType<typeof sloOut> & {
   burnRates: Record<string, number>;
+  /** `figures.budgetRemaining.value` (kept for existing clients). */
   budgetRemaining: number | null;
   eventsInPeriod: number | null;
+  /** The SLO's period figures as every view shows them (domain `sloFigures`): coverage, exhaustion, no-data reasons. */
+  figures: SloFigures;
   alerts: { alertname: string; severity: string; state: string; burnTier?: string; inhibited?: boolean; silenced?: boolean }[];
   policyState: { state: PolicyAction | "ok"; reason: string };
   urgency: number;
 };
 
-/** Board queries; the count is constant (it does not depend on the number of SLOs). */
-export const BOARD_QUERIES = {
-  burn: "slo:burn_rate",
-  budget: "slo:error_budget_remaining:ratio",
-  events: "slo:sli_total:period",
-  alerts: 'ALERTS{alertname=~"SLO.*"}',
-} as const;
+/** Board queries (domain `BOARD_QUERIES`); the count is constant (it does not depend on the number of SLOs). */
+export { BOARD_QUERIES };
 
 export async function onCallBoard(filter: { team?: string; service?: string; severity?: string } = {}) {
   const slos = await listSlos({ team: filter.team, service: filter.service });
@@ -64,6 +62,7 @@ export async function onCallBoard(filter: { team?: string; service?: string; sev
   let burn: Vector = [];
   let budget: Vector = [];
   let events: Vector = [];
+  let coverage: Vector = [];
   let alerts: Vector = [];
   let queryCount = 0;
   if (client && url && Date.now() < breaker.until) {
@@ -72,7 +71,7 @@ export async function onCallBoard(filter: { team?: string; service?: string; sev
     try {
       const results = await Promise.all(Object.values(BOARD_QUERIES).map((q) => client.query(q)));
       queryCount = results.length;
-      [burn, budget, events, alerts] = results.map((r) => vector(r.data)) as [Vector, Vector, Vector, Vector];
+      [burn, budget, events, coverage, alerts] = results.map((r) => vector(r.data)) as [Vector, Vector, Vector, Vector, Vector];
       prom.ok = true;
     } catch (err) {
       prom.error = promError(err, url);
@@ -107,6 +106,8 @@ export async function onCallBoard(filter: { team?: string; service?: string; sev
   const burnBy = bySlo(burn, (s) => [s.metric.slo_window ?? "", s.value] as const);
   const budgetBy = bySlo(budget, (s) => s.value);
   const eventsBy = bySlo(events, (s) => s.value);
+  const coverageBy = bySlo(coverage, (s) => s.value);
+  const now = Date.now();
   const alertsBy = bySlo(alerts, (s) => {
     const base = { alertname: s.metric.alertname ?? "", severity: s.metric.severity ?? "", state: s.metric.alertstate ?? "", burnTier: s.metric.burn_tier };
     const am = amState.get(`${s.metric.slo ?? ""}|${base.alertname}|${base.burnTier ?? ""}|${base.severity}`);
@@ -115,16 +116,18 @@ export async function onCallBoard(filter: { team?: string; service?: string; sev
 
   const rows: BoardRow[] = slos.map((s) => {
     const burnRates = Object.fromEntries((burnBy.get(s.slug) ?? []).filter(([, v]) => Number.isFinite(v)));
-    const budgetRemaining = budgetBy.get(s.slug)?.[0] ?? null;
+    const figures = sloFigures({ now, periodSeconds: periodSeconds({ window: s.window as SloWindow }), objective: s.objective, budgetRemaining: budgetBy.get(s.slug)?.[0], events: eventsBy.get(s.slug)?.[0], coverageSeconds: coverageBy.get(s.slug)?.[0], burnRates });
+    const budgetRemaining = figures.budgetRemaining.value;
     const rowAlerts = (alertsBy.get(s.slug) ?? []).sort((a, b) => (a.state === b.state ? a.severity.localeCompare(b.severity) : a.state === "firing" ? -1 : 1));
     const steps = s.policy ? policies.get(s.policy) : undefined;
-    const policyState = prom.ok && steps ? evaluatePolicy(steps, { burnRates, budgetRemaining: budgetRemaining !== null && Number.isFinite(budgetRemaining) ? budgetRemaining : null }) : { state: "ok" as const, reason: prom.ok ? "no policy" : "no data" };
+    // Budget steps of a policy (feature freeze) act only on a period with enough data, like SLOErrorBudgetExhausted.
+    const policyState = prom.ok && steps ? evaluatePolicy(steps, { burnRates, budgetRemaining: figures.budgetDecidable ? budgetRemaining : null }) : { state: "ok" as const, reason: prom.ok ? "no policy" : "no data" };
     const firingPage = rowAlerts.some((a) => a.state === "firing" && a.severity === "page");
     const firingTicket = rowAlerts.some((a) => a.state === "firing" && a.severity === "ticket");
     const pending = rowAlerts.some((a) => a.state === "pending");
     const maxBurn = Math.max(0, ...Object.values(burnRates));
     const urgency = (firingPage ? 1e9 : 0) + (firingTicket ? 1e8 : 0) + (pending ? 1e7 : 0) + POLICY_SEVERITY[policyState.state] * 1e6 + Math.min(maxBurn, 1e5) * 10 + (budgetRemaining !== null && budgetRemaining < 1 ? (1 - Math.max(-1, budgetRemaining)) : 0);
-    return { ...s, burnRates, budgetRemaining, eventsInPeriod: eventsBy.get(s.slug)?.[0] ?? null, alerts: rowAlerts, policyState, urgency };
+    return { ...s, burnRates, budgetRemaining, eventsInPeriod: figures.eventsInPeriod.value, figures, alerts: rowAlerts, policyState, urgency };
   });
   const filtered = filter.severity ? rows.filter((r) => r.alerts.some((a) => a.severity === filter.severity && a.state === "firing")) : rows;
   filtered.sort((a, b) => b.urgency - a.urgency || a.name.localeCompare(b.name));
@@ -187,18 +190,6 @@ function stepFor(rangeSeconds: number, points = 720): number {
   return Math.max(60, Math.ceil(rangeSeconds / points / 60) * 60);
 }
 
-function durationLabel(seconds: number): string {
-  return seconds % 86400 === 0 ? `${seconds / 86400}d` : seconds % 3600 === 0 ? `${seconds / 3600}h` : `${Math.round(seconds / 60)}m`;
-}
-
-/** Start of the current calendar month (UTC) for calendar-month SLOs. */
-function periodStart(window: string, now: number): number {
-  if (window === "calendar-month") {
-    const d = new Date(now * 1000);
-    return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1) / 1000;
-  }
-  return now - windowSeconds(window as SloWindow);
-}
 
 /**
  * SLO detail: SLI over the period, burn rate per window (last 24h), budget burndown with projected
@@ -210,11 +201,16 @@ export async function sloDetail(slug: string) {
   const slo = sloOut(row);
   const client = prometheus();
   const url = env().PROMETHEUS_URL ?? null;
-  const now = Math.floor(Date.now() / 1000);
-  const start = periodStart(slo.window, now);
+  const nowMs = Date.now();
+  const now = Math.floor(nowMs / 1000);
+  // The period the recorded figures cover (calendar months record a rolling 30 days, like the board).
+  const period = periodSeconds({ window: slo.window as SloWindow });
+  const qs = sloDetailQueries(slug, period);
+  // Burndown on the period rules' time grid, aligned so its samples are the ones the rules sum.
+  const step = qs.burndownStep;
+  const end = now - (now % step);
+  const start = end - period;
   const range = now - start;
-  const step = stepFor(range);
-  const budget = 1 - slo.objective / 100;
   const deployments = await db().deployment.findMany({ where: { service: { slug: slo.service }, finishedAt: { gte: new Date(start * 1000) } }, orderBy: { finishedAt: "asc" } });
   const incidents = await db().incident.findMany({ where: { service: { slug: slo.service }, OR: [{ resolvedAt: null }, { resolvedAt: { gte: new Date(start * 1000) } }] }, orderBy: { openedAt: "desc" } });
   const grafana = env().GRAFANA_URL;
@@ -225,55 +221,49 @@ export async function sloDetail(slug: string) {
     prometheus: url ? `${url}/graph?g0.expr=${encodeURIComponent(`slo:burn_rate{slo="${slug}"}`)}` : null,
   };
   const base = {
-    slo, period: { start: start * 1000, end: now * 1000, step, label: slo.window }, links,
+    slo, period: { start: start * 1000, end: now * 1000, step, label: periodLabel(period) }, links,
     deployments: deployments.map((d) => ({ id: d.id, at: d.finishedAt.getTime(), version: d.version, sha: d.sha, result: d.result, kind: d.kind })),
     incidents: incidents.map((i) => ({ id: i.id, title: i.title, severity: i.severity, openedAt: i.openedAt.getTime(), resolvedAt: i.resolvedAt?.getTime() ?? null })),
   };
   if (!client || !url) return { ...base, prometheus: { configured: false, ok: false, url, error: "Prometheus is not configured: set PROMETHEUS_URL" } satisfies PromState, live: null };
   try {
-    const q = sliQueries(row.sli.spec as Parameters<typeof sliQueries>[0], durationLabel(step));
-    const [errs, totals, burnNow, burnRange, alertsRange] = await Promise.all([
-      client.queryRange(q.errors, start + step, now, step),
-      client.queryRange(q.total, start + step, now, step),
-      client.query(`slo:burn_rate{slo="${slug}"}`),
-      client.queryRange(`slo:burn_rate{slo="${slug}"}`, now - 86400, now, 300),
-      client.queryRange(`max_over_time(ALERTS{slo="${slug}",alertstate="firing"}[${durationLabel(stepFor(range, 2000))}])`, start, now, stepFor(range, 2000)),
+    const alertStep = stepFor(range, 2000);
+    const [errs, totals, burnNow, burnRange, alertsRange, budgetNow, eventsNow, coverageNow, backfilled] = await Promise.all([
+      client.queryRange(qs.errorRate, start + step, end, step),
+      client.queryRange(qs.totalRate, start + step, end, step),
+      client.query(qs.burn),
+      client.queryRange(qs.burn, now - 86400, now, 300),
+      client.queryRange(qs.firing(alertStep), start, now, alertStep),
+      client.query(qs.budget),
+      client.query(qs.events),
+      client.query(qs.coverage),
+      client.queryRange(qs.backfilled(alertStep), start, now, alertStep),
     ]);
     const series = (d: QueryData) => (d.resultType === "matrix" ? d.result : []);
     const toMap = (d: QueryData) => new Map((series(d)[0]?.values ?? []).map(([t, v]) => [Math.round(t), parseSampleValue(v)]));
     const errMap = toMap(errs.data);
     const totMap = toMap(totals.data);
-    // Budget burndown: the period's budget is budget × all events of the period; it is consumed by
-    // the bad events counted from the period start (per-step rate × step), so the curve starts at
-    // 100% and ends at 1 - (period error ratio / budget), the value a direct PromQL query gives.
-    const steps: { t: number; e: number | undefined; n: number | undefined }[] = [];
-    let totalEvents = 0;
-    for (let t = start + step; t <= now; t += step) {
-      const e = errMap.get(t);
-      const n = totMap.get(t);
-      steps.push({ t, e, n });
-      if (e !== undefined && n !== undefined && Number.isFinite(e) && Number.isFinite(n)) totalEvents += n * step;
-    }
-    let cumErr = 0;
-    const points: { t: number; errorRatio: number | null; budgetRemaining: number | null }[] = steps.map(({ t, e, n }) => {
-      if (e !== undefined && n !== undefined && Number.isFinite(e) && Number.isFinite(n)) cumErr += e * step;
-      return { t: t * 1000, errorRatio: e !== undefined && n ? e / n : null, budgetRemaining: totalEvents > 0 ? 1 - cumErr / (budget * totalEvents) : null };
-    });
-    const burnRates = Object.fromEntries(vector(burnNow.data).map((v) => [v.metric.slo_window ?? "", v.value]));
+    const samples: { t: number; errors: number | undefined; total: number | undefined }[] = [];
+    for (let t = start + step; t <= end; t += step) samples.push({ t, errors: errMap.get(t), total: totMap.get(t) });
+    const points = budgetBurndown(samples, step, slo.objective);
+    const burnRates = Object.fromEntries(vector(burnNow.data).filter((v) => Number.isFinite(v.value)).map((v) => [v.metric.slo_window ?? "", v.value]));
+    const first = (d: QueryData) => vector(d)[0]?.value;
+    // The headline figures are the recorded series the board reads: one truth on every page.
+    const figures = sloFigures({ now: nowMs, periodSeconds: period, objective: slo.objective, budgetRemaining: first(budgetNow.data), events: first(eventsNow.data), coverageSeconds: first(coverageNow.data), burnRates });
     const burnSeries: Record<string, { t: number; v: number }[]> = {};
     for (const s of series(burnRange.data)) burnSeries[s.metric.slo_window ?? ""] = (s.values ?? []).map(([t, v]) => ({ t: t * 1000, v: parseSampleValue(v) }));
     const alertHistory = series(alertsRange.data).map((s) => {
       const ts = (s.values ?? []).map(([t]) => t * 1000);
       return { alertname: s.metric.alertname ?? "", severity: s.metric.severity ?? "", burnTier: s.metric.burn_tier ?? "", from: ts[0] ?? null, to: ts[ts.length - 1] ?? null, samples: ts.length };
     });
-    const remaining = [...points].reverse().find((p) => p.budgetRemaining !== null)?.budgetRemaining ?? null;
-    // Projected exhaustion at the current 1d (or nearest) burn rate: remaining budget / burn × period.
-    const longBurn = burnRates["1d"] ?? burnRates["6h"] ?? burnRates["1h"] ?? null;
-    const exhaustion = remaining !== null && remaining > 0 && longBurn !== null && longBurn > 0 ? now * 1000 + (remaining / longBurn) * windowSeconds(slo.window as SloWindow) * 1000 : null;
+    // Alerting rules cannot be backfilled: over backfilled stretches the alert history is not recorded.
+    const alertHistoryNotRecorded = notRecordedRanges((series(backfilled.data)[0]?.values ?? []).map(([t, v]) => [t, parseSampleValue(v)] as const), alertStep);
+    const remaining = figures.budgetRemaining.value;
+    const exhaustion = typeof figures.exhaustion.value === "number" && remaining !== null && remaining > 0 ? figures.exhaustion.value : null;
     return {
       ...base,
       prometheus: { configured: true, ok: true, url, error: null } satisfies PromState,
-      live: { points, burnRates, burnSeries, alertHistory, budgetRemaining: remaining, exhausted: remaining !== null && remaining <= 0, projectedExhaustion: exhaustion, queries: { errors: q.errors, total: q.total } },
+      live: { points, burnRates, burnSeries, alertHistory, alertHistoryNotRecorded, budgetRemaining: remaining, exhausted: figures.exhausted, projectedExhaustion: exhaustion, figures, queries: { errors: qs.errorRate, total: qs.totalRate, budget: qs.budget } },
     };
   } catch (err) {
     return { ...base, prometheus: { configured: true, ok: false, url, error: promError(err, url) } satisfies PromState, live: null };

@@ -1,88 +1,80 @@
 import "server-only";
-import { monthAt, sliQueries, utcMonth } from "@burnrate/domain";
-import { parseSampleValue } from "@burnrate/integrations";
+import { incidentsByService, monthFigures, rangeQueries, reportPeriod, reportRow, sortReportRows, teamSummaries, type ReportRow } from "@burnrate/domain";
+import { parseSampleValue, type QueryData } from "@burnrate/integrations";
 import { db } from "../db";
 import { ApiError } from "../http/errors";
 import { sloInclude, sloOut } from "./catalog";
 import { onCallBoard, prometheus } from "./live";
 
-export type ReportRow = {
-  slo: string; name: string; service: string; serviceName: string; team: string; teamName: string; objective: number; window: string;
-  errorRatio: number | null; budgetConsumed: number | null; budgetRemaining: number | null; policyState: string; policyReason: string; incidents: number; events: number | null;
-};
+export type { ReportRow };
 
 /**
- * Error-budget report for managers. `current` reads each SLO's own rolling period from the shared
- * recording rules (constant queries). A calendar month (`YYYY-MM`) evaluates each SLI's raw
- * expressions over that month at its end (two queries per SLO; reports are not on a hot path).
+ * Error-budget report for managers; rows, team summaries and the month-to-date mark come from the
+ * domain (queries/report.ts). `current` is the board's figures for each SLO's own period. A calendar
+ * month (`YYYY-MM`) counts each SLO's events in that month from the recorded 5m base rates on the
+ * period rules' time grid (three queries for all SLOs, evaluated at the month's end or now).
  */
 export async function budgetReport(opts: { period: string; team?: string; now: number }) {
-  if (opts.period === "current") {
+  const now = opts.now;
+  const period = reportPeriod(opts.period, now);
+  if (period === null) throw new ApiError("validation_failed", 'period: use "current" or a month like 2026-10', { period: 'use "current" or a month like 2026-10' });
+  if (period === "future") throw new ApiError("validation_failed", "period: that month has not started yet", { period: "is in the future" });
+  if (period.from === null || period.to === null) {
     const board = await onCallBoard({ team: opts.team });
-    const incidents = await db().incident.groupBy({ by: ["serviceId"], where: { openedAt: { gte: new Date(opts.now - 30 * 86400_000) } }, _count: true });
-    const services = new Map((await db().service.findMany()).map((s) => [s.slug, s.id]));
-    const inc = new Map(incidents.map((i) => [i.serviceId, i._count]));
-    const rows: ReportRow[] = board.items.map((r) => ({
-      slo: r.slug, name: r.name, service: r.service, serviceName: r.serviceName, team: r.team, teamName: r.teamName, objective: r.objective, window: r.window,
-      errorRatio: r.budgetRemaining === null ? null : (1 - r.budgetRemaining) * (1 - r.objective / 100),
-      budgetConsumed: r.budgetRemaining === null ? null : 1 - r.budgetRemaining, budgetRemaining: r.budgetRemaining,
-      policyState: r.policyState.state, policyReason: r.policyState.reason, incidents: inc.get(services.get(r.service) ?? "") ?? 0, events: r.eventsInPeriod,
-    }));
-    return { period: { label: "current SLO windows", from: null, to: null }, prometheus: board.prometheus, rows: sortRows(rows) };
+    const incidents = (await db().incident.findMany({ where: { openedAt: { gte: new Date(now - 30 * 86400_000) } }, include: { service: true } })).map((i) => ({ id: i.id, service: i.service.slug }));
+    const perService = incidentsByService(incidents);
+    const rows = board.items.map((r) =>
+      reportRow(
+        { slo: r.slug, name: r.name, service: r.service, serviceName: r.serviceName, team: r.team, teamName: r.teamName, objective: r.objective, window: r.window },
+        { errorRatio: r.figures.errorRatio, events: r.figures.eventsInPeriod, coverage: r.figures.coverage, incidents: perService.get(r.service) ?? 0, policy: { state: r.policyState.state, reason: r.policyState.reason } },
+      ),
+    );
+    return { period, prometheus: board.prometheus, rows: sortReportRows(rows), teams: teamSummaries(rows, incidents) };
   }
-  // Calendar months are UTC (packages/domain calendar), whatever the server's time zone.
-  if (!utcMonth(opts.period)) throw new ApiError("validation_failed", 'period: use "current" or a month like 2026-10', { period: 'use "current" or a month like 2026-10' });
-  const month = monthAt(opts.period, opts.now);
-  if (!month) throw new ApiError("validation_failed", "period: that month has not started yet", { period: "is in the future" });
-  const { from, to, end } = month;
-  const range = `${Math.max(60, Math.floor((end - from) / 1000))}s`;
+  const { from, to } = period;
+  const rangeSeconds = Math.max(300, Math.floor((to - from) / 1000));
   const slos = (await db().slo.findMany({ where: opts.team ? { sli: { service: { team: { slug: opts.team } } } } : {}, include: sloInclude, orderBy: { name: "asc" } })).map(sloOut);
   const client = prometheus();
   const prom = { configured: Boolean(client), ok: Boolean(client), url: null as string | null, error: client ? null : "Prometheus is not configured" };
-  const incidents = await db().incident.findMany({ where: { openedAt: { gte: new Date(from), lt: new Date(to) } }, include: { service: true } });
-  const rows: ReportRow[] = [];
-  for (const s of slos) {
-    let errorRatio: number | null = null;
-    let events: number | null = null;
-    if (client && prom.ok) {
-      try {
-        const q = sliQueries(s.sliSpec, range);
-        const [e, n] = await Promise.all([client.query(q.errors, end / 1000), client.query(q.total, end / 1000)]);
-        const val = (d: typeof e.data) => (d.resultType === "vector" && d.result[0]?.value ? parseSampleValue(d.result[0].value[1]) : null);
-        const ev = val(e.data);
-        const nv = val(n.data);
-        if (ev !== null && nv !== null && nv > 0) {
-          errorRatio = ev / nv;
-          events = nv * ((end - from) / 1000);
-        }
-      } catch (err) {
-        prom.ok = false;
-        prom.error = (err as Error).message;
-      }
+  const incidents = (await db().incident.findMany({ where: { openedAt: { gte: new Date(from), lt: new Date(to) } }, include: { service: true } })).map((i) => ({ id: i.id, service: i.service.slug }));
+  const perService = incidentsByService(incidents);
+  const bySlo = (d: QueryData) => new Map(d.resultType === "vector" ? d.result.flatMap((r) => (r.value ? [[r.metric.slo ?? "", parseSampleValue(r.value[1])] as const] : [])) : []);
+  let errors = new Map<string, number>();
+  let totals = new Map<string, number>();
+  let coverage = new Map<string, number>();
+  if (client) {
+    try {
+      const q = rangeQueries(rangeSeconds);
+      const at = to / 1000;
+      const [e, n, c] = await Promise.all([client.query(q.errors, at), client.query(q.total, at), client.query(q.coverage, at)]);
+      [errors, totals, coverage] = [bySlo(e.data), bySlo(n.data), bySlo(c.data)];
+    } catch (err) {
+      prom.ok = false;
+      prom.error = (err as Error).message;
     }
-    const budget = 1 - s.objective / 100;
-    rows.push({
-      slo: s.slug, name: s.name, service: s.service, serviceName: s.serviceName, team: s.team, teamName: s.teamName, objective: s.objective, window: s.window,
-      errorRatio, budgetConsumed: errorRatio === null ? null : errorRatio / budget, budgetRemaining: errorRatio === null ? null : 1 - errorRatio / budget,
-      policyState: errorRatio !== null && errorRatio > budget ? "missed" : errorRatio === null ? "no data" : "met", policyReason: "", events,
-      incidents: incidents.filter((i) => i.service.slug === s.service).length,
-    });
   }
-  return { period: { label: opts.period, from, to }, prometheus: prom, rows: sortRows(rows) };
+  const rows = slos.map((s) => {
+    const f = monthFigures({ objective: s.objective, errors: errors.get(s.slug), total: totals.get(s.slug), coverageSeconds: coverage.get(s.slug), rangeSeconds });
+    return reportRow(
+      { slo: s.slug, name: s.name, service: s.service, serviceName: s.serviceName, team: s.team, teamName: s.teamName, objective: s.objective, window: s.window },
+      { ...f, incidents: perService.get(s.service) ?? 0 },
+    );
+  });
+  return { period, prometheus: prom, rows: sortReportRows(rows), teams: teamSummaries(rows, incidents) };
 }
 
-function sortRows(rows: ReportRow[]): ReportRow[] {
-  return rows.sort((a, b) => a.teamName.localeCompare(b.teamName) || a.serviceName.localeCompare(b.serviceName) || a.name.localeCompare(b.name));
-}
-
-/** CSV with a header row; values are quoted and formula-leading characters neutralised. */
+/**
+ * CSV with a header row; values are quoted and formula-leading characters neutralised. `coverage`
+ * says how much of the period holds data ("12 min of 30 d"); `incidents` is the service's count.
+ */
 export function toCsv(rows: ReportRow[]): string {
-  const cols: (keyof ReportRow)[] = ["team", "service", "slo", "name", "objective", "window", "errorRatio", "budgetConsumed", "budgetRemaining", "policyState", "incidents", "events"];
+  const cols = ["team", "service", "slo", "name", "objective", "window", "errorRatio", "budgetConsumed", "budgetRemaining", "policyState", "incidents", "events", "coverage"] as const;
   const cell = (v: unknown) => {
     if (v === null || v === undefined) return "";
     let s = typeof v === "number" ? String(Number(v.toFixed(6))) : String(v);
     if (/^[=+\-@\t\r]/.test(s) && typeof v !== "number") s = `'${s}`;
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\n") + "\n";
+  const value = (r: ReportRow, c: (typeof cols)[number]) => (c === "coverage" ? (r.coverage?.label ?? null) : r[c]);
+  return [cols.join(","), ...rows.map((r) => cols.map((c) => cell(value(r, c))).join(","))].join("\n") + "\n";
 }

@@ -20,6 +20,8 @@ type Detail = {
     budgetRemaining: number | null;
     exhausted: boolean;
     projectedExhaustion: number | null;
+    figures?: { coverage: { partial: boolean; label: string } };
+    alertHistoryNotRecorded?: { from: number; to: number }[];
   };
 };
 
@@ -45,7 +47,7 @@ export function SloLive({ slo }: { slo: Slo }) {
         </div>
       ) : null}
       <div className="grid grid-4">
-        <div className="card"><div className="stat-label">Budget remaining</div><div className="stat" data-testid="budget-remaining" style={{ color: live?.exhausted ? "var(--bad)" : undefined }}>{pct(live?.budgetRemaining ?? null, 2)}</div><div className="muted">of {pct(budgetTarget, 3)} allowed errors over {slo.window}</div></div>
+        <div className="card"><div className="stat-label">Budget remaining</div><div className="stat" data-testid="budget-remaining" style={{ color: live?.exhausted ? "var(--bad)" : undefined }}>{pct(live?.budgetRemaining ?? null, 2)}</div><div className="muted">of {pct(budgetTarget, 3)} allowed errors over {slo.window}</div>{live?.figures?.coverage.partial ? <div className="muted" data-testid="budget-coverage" title="The period holds less data than its length">data for {live.figures.coverage.label}</div> : null}</div>
         <div className="card"><div className="stat-label">Burn rate (1h)</div><div className="stat"><Badge tone={burnTone(live ? burnAt(live.burnRates, "1h") : null)}>{burn(live ? burnAt(live.burnRates, "1h") : null)}</Badge></div><div className="muted">6h {burn(live ? burnAt(live.burnRates, "6h") : null)} · 3d {burn(live ? burnAt(live.burnRates, "3d") : null)}</div></div>
         <div className="card"><div className="stat-label">Projected exhaustion</div><div className="stat" style={{ fontSize: 18 }} data-testid="exhaustion">{live?.exhausted ? "Exhausted" : live?.projectedExhaustion ? dateTime(live.projectedExhaustion) : "Not at current burn"}</div><div className="muted">at the current 1d burn rate</div></div>
         <div className="card"><div className="stat-label">Explore</div>
@@ -117,6 +119,7 @@ export function SloLive({ slo }: { slo: Slo }) {
           <div className="grid grid-2">
             <div className="card">
               <h2>Alert history</h2>
+              {live.alertHistoryNotRecorded?.length ? <p className="muted" data-testid="alert-history-not-recorded">Alert history not recorded (backfilled data): {live.alertHistoryNotRecorded.map((r) => `${dateTime(r.from)} – ${dateTime(r.to)}`).join(", ")}</p> : null}
               {live.alertHistory.length === 0 ? <p className="muted">No burn-rate alerts fired in this period.</p> : (
                 <table><thead><tr><th>Alert</th><th>Severity</th><th>From</th><th>To</th></tr></thead>
                   <tbody>{live.alertHistory.map((a, i) => <tr key={i}><td>{a.alertname} {a.burnTier ? <span className="muted">({a.burnTier})</span> : null}</td><td><Badge tone={a.severity === "page" ? "bad" : "warn"}>{a.severity}</Badge></td><td>{dateTime(a.from)}</td><td>{dateTime(a.to)}</td></tr>)}</tbody>

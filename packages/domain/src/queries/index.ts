@@ -1,0 +1,3 @@
+export * from "./slo";
+export * from "./figures";
+export * from "./report";
