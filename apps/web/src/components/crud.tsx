@@ -63,3 +63,22 @@ export function RowActions({ children }: { children: ReactNode }) {
     </td>
   );
 }
+
+/**
+ * Long lists render in pages of `step` rows with a "Show more" footer, so a 1,000-row table stays
+ * responsive; filters and search apply to every row, not only the shown ones.
+ */
+export function useRowLimit(step = 100) {
+  const [limit, setLimit] = useState(step);
+  return {
+    take: <T,>(rows: T[]): T[] => rows.slice(0, limit),
+    footer: (total: number) =>
+      total > limit ? (
+        <div className="btn-row" style={{ justifyContent: "center", marginTop: 10 }} data-testid="more-rows">
+          <span className="muted" style={{ alignSelf: "center" }}>Showing {limit} of {total}</span>
+          <button type="button" className="btn" onClick={() => setLimit(limit + step)}>Show {Math.min(step, total - limit)} more</button>
+          <button type="button" className="btn" onClick={() => setLimit(total)}>Show all</button>
+        </div>
+      ) : null,
+  };
+}

@@ -9,6 +9,15 @@ export const SlugSchema = z
   .max(63, "must be at most 63 characters")
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lowercase letters, digits and dashes (e.g. checkout-api)");
 
+/**
+ * A reference to another resource by slug, chosen from a dropdown: an empty value reads
+ * "choose a service" (the first issue, which forms show) rather than a slug-length rule.
+ */
+export function refSlugSchema(what: string) {
+  return z.string().trim().min(1, `choose a ${what}`).min(2, "must be at least 2 characters").max(63, "must be at most 63 characters")
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lowercase letters, digits and dashes (e.g. checkout-api)");
+}
+
 export const DisplayNameSchema = z
   .string()
   .trim()

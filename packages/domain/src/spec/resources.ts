@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DescriptionSchema, DisplayNameSchema, SlugSchema } from "./common";
+import { DescriptionSchema, DisplayNameSchema, SlugSchema, refSlugSchema } from "./common";
 import { SliSpecSchema } from "./sli";
 import { SloSpecSchema } from "./slo";
 
@@ -11,14 +11,15 @@ export const SliResourceSchema = z.object({
   slug: SlugSchema,
   name: DisplayNameSchema,
   description: DescriptionSchema.default(""),
-  service: SlugSchema,
+  service: refSlugSchema("service"),
   spec: SliSpecSchema,
 });
 export type SliResource = z.infer<typeof SliResourceSchema>;
 
 export const SloResourceSchema = SloSpecSchema.omit({ sli: true }).extend({
+  service: refSlugSchema("service"),
   /** Slug of an SLI of the same service. */
-  sli: SlugSchema,
+  sli: refSlugSchema("SLI"),
   /** Error-budget policy slug, or null for none. */
   policy: SlugSchema.nullable().default(null),
 });
