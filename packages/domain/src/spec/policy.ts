@@ -32,7 +32,7 @@ export const PolicyStepSchema = z.object({
 export const ErrorBudgetPolicySpecSchema = z.object({
   slug: SlugSchema,
   name: DisplayNameSchema,
-  team: refSlugSchema("team"),
+  team: refSlugSchema("a team"),
   description: DescriptionSchema.default(""),
   steps: z.array(PolicyStepSchema).min(1, "add at least one step").max(20, "at most 20 steps"),
 });

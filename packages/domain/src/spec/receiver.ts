@@ -13,7 +13,7 @@ export type ReceiverSpec = z.infer<typeof ReceiverSpecSchema>;
 export const AlertReceiverSpecSchema = z.object({
   slug: SlugSchema,
   name: DisplayNameSchema,
-  team: refSlugSchema("team"),
+  team: refSlugSchema("a team"),
   /** Which severities go to this receiver. */
   severities: z.array(z.enum(["page", "ticket"])).min(1, "choose at least one severity"),
   config: ReceiverSpecSchema,

@@ -85,7 +85,7 @@ export type TeamSpec = z.infer<typeof TeamSpecSchema>;
 export const ServiceSpecSchema = z.object({
   slug: SlugSchema,
   name: DisplayNameSchema,
-  team: refSlugSchema("team"),
+  team: refSlugSchema("a team"),
   tier: TierSchema.default("medium"),
   description: DescriptionSchema.default(""),
   owner: z.string().trim().max(200).default(""),
