@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SliResourceSchema, SloResourceSchema, SlugSchema, fieldErrors, slugFromName } from "../src";
+import { SliResourceSchema, SloResourceSchema, SlugSchema, closestNames, editDistance, fieldErrors, slugFromName } from "../src";
 
 describe("slugFromName", () => {
   it("derives readable slugs", () => {
@@ -38,5 +38,24 @@ describe("empty references", () => {
   it("a one-letter reference still gets the length rule", () => {
     const slo = SloResourceSchema.safeParse({ slug: "x-slo", name: "X", service: "a", sli: "b", objective: 99.9 });
     expect(fieldErrors(slo.error!).service).toBe("must be at least 2 characters");
+  });
+});
+
+describe("closestNames", () => {
+  const known = ["http_requests_total", "http_request_duration_seconds_bucket", "http_request_duration_seconds_count", "process_resident_memory_bytes", "up"];
+  it("suggests the metric a typo meant", () => {
+    expect(closestNames("http_requests_totl", known)[0]).toBe("http_requests_total");
+    expect(closestNames("htpt_requests_total", known)[0]).toBe("http_requests_total");
+    expect(closestNames("http_request_duration_seconds", known)).toContain("http_request_duration_seconds_bucket");
+    expect(closestNames("kafka_lag", known)).toEqual([]);
+  });
+  it("editDistance is a metric on strings (symmetric, zero only for equal strings)", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), (a, b) => {
+        expect(editDistance(a, b)).toBe(editDistance(b, a));
+        expect(editDistance(a, b) === 0).toBe(a === b);
+        expect(editDistance(a, b)).toBeLessThanOrEqual(Math.max(a.length, b.length));
+      }),
+    );
   });
 });

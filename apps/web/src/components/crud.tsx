@@ -21,6 +21,14 @@ export function useFieldErrors() {
         setFormError(err instanceof Error ? err.message : String(err));
       }
     },
+    /** The user changed this field: its error is stale, drop it (and the banner once no field error is left). */
+    fix: (...keys: string[]) => {
+      if (!keys.some((k) => k in errors)) return;
+      const next = { ...errors };
+      for (const k of keys) delete next[k];
+      setErrors(next);
+      if (Object.keys(next).length === 0) setFormError(null);
+    },
     setErrors,
     setFormError,
   };
@@ -81,4 +89,9 @@ export function useRowLimit(step = 100) {
         </div>
       ) : null,
   };
+}
+
+/** Why a form is read-only for this user, shown above it (the server refuses the same change). */
+export function ReadOnlyNote({ reason }: { reason: string | null }) {
+  return reason ? <div className="alert alert-warn" role="status" data-testid="read-only-reason"><strong>Read-only.</strong> {reason}</div> : null;
 }
