@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { DataTable, useRowLimit } from "~/components/crud";
 import { budgetExhausted, burn, burnAt, burnTone, byDuration, label, stateTone } from "~/components/format";
-import { AlertChip, Badge, BudgetCell, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
+import { AlertChips, Badge, BudgetCell, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
 import type { List, Slo, Team } from "~/lib/types";
 
@@ -75,7 +75,7 @@ export default function OnCallBoard() {
                 <tr key={r.id} data-testid={`board-row-${r.slug}`}>
                   <td className="board-slo"><Link href={`/slos/${r.slug}`}><strong>{r.name}</strong></Link><div className="muted">{r.serviceName} · {r.teamName}</div></td>
                   <td>
-                    {r.alerts.length === 0 ? <span className="muted">—</span> : <div className="chip-list">{r.alerts.map((a, i) => <AlertChip key={i} alert={a} />)}</div>}
+                    <AlertChips alerts={r.alerts} />
                   </td>
                   <td style={{ minWidth: 130 }}><BudgetCell value={r.budgetRemaining} /></td>
                   {WINDOWS.map((w) => {

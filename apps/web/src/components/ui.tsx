@@ -72,12 +72,12 @@ export function tierTone(tier: string): "bad" | "warn" | "info" | "default" {
  * Budget remaining as a figure and a bar. A negative or exhausted budget reads in red with a full red
  * bar and the overrun ("−4.2 %, exhausted"), never as an empty 0 % bar.
  */
-export function BudgetCell({ value, digits = 1, testId = "budget" }: { value: number | null | undefined; digits?: number; testId?: string }) {
+export function BudgetCell({ value, digits = 1, testId = "budget", figure = true }: { value: number | null | undefined; digits?: number; testId?: string; figure?: boolean }) {
   const v = value ?? null;
   const out = budgetExhausted(v);
   return (
     <div title={out ? "Error budget exhausted: more errors than the objective allows in this window" : undefined}>
-      <div className={`mono${out ? " budget-neg" : ""}`} data-testid={testId} data-exhausted={out ? "true" : undefined}>
+      <div className={`mono${out ? " budget-neg" : ""}`} data-testid={testId} data-exhausted={out ? "true" : undefined} hidden={!figure}>
         {pct(v, digits)}{out ? " · exhausted" : ""}
       </div>
       <div className="bar" role="img" aria-label={v === null ? "no data" : `budget remaining ${pct(v, digits)}`}>
@@ -98,6 +98,27 @@ export function AlertChip({ alert: a }: { alert: AlertLike }) {
     <span className={`badge ${tone === "default" ? "" : `badge-${tone}`}`} title={title} data-testid="alert-chip">
       {a.state === "firing" ? "" : `${a.state} · `}{a.burnTier ? `${a.severity} ${a.burnTier}` : a.severity} · {a.alertname}{flags.length ? ` · ${flags.join(" · ")}` : ""}
     </span>
+  );
+}
+
+/**
+ * A row's alerts: each firing alert as a named chip; pending ones folded into one "N pending" chip
+ * whose tooltip names each (tier and alert name), so a row with many pending alerts stays narrow.
+ */
+export function AlertChips({ alerts }: { alerts: AlertLike[] }) {
+  if (alerts.length === 0) return <span className="muted">—</span>;
+  const firing = alerts.filter((a) => a.state === "firing");
+  const other = alerts.filter((a) => a.state !== "firing");
+  return (
+    <div className="chip-list">
+      {firing.map((a, i) => <AlertChip key={i} alert={a} />)}
+      {other.length === 1 && other[0] ? <AlertChip alert={other[0]} /> : null}
+      {other.length > 1 ? (
+        <span className="badge" data-testid="alert-chip-pending" title={other.map((a) => `${a.state} ${a.severity}${a.burnTier ? ` ${a.burnTier}` : ""} · ${a.alertname}`).join("\n")}>
+          {other.length} pending: {[...new Set(other.map((a) => a.severity))].join(", ")}
+        </span>
+      ) : null}
+    </div>
   );
 }
 

@@ -1,7 +1,7 @@
 "use client";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense } from "react";
-import { budgetColor, label, pct, stateTone } from "~/components/format";
+import { budgetColor, budgetExhausted, label, pct, stateTone } from "~/components/format";
 import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
 import type { List, Team } from "~/lib/types";
@@ -96,7 +96,7 @@ function Report() {
                       <td className="mono">{x.objective}% / {x.window}</td>
                       <td className="mono">{pct(x.errorRatio, 3)}</td>
                       <td style={{ minWidth: 140 }}><div className="mono">{pct(x.budgetConsumed)}</div><div className="bar"><span style={{ width: `${Math.min(1, Math.max(0, x.budgetConsumed ?? 0)) * 100}%`, background: budgetColor(x.budgetRemaining) }} /></div></td>
-                      <td className="mono">{pct(x.budgetRemaining)}</td>
+                      <td className={`mono${budgetExhausted(x.budgetRemaining) ? " budget-neg" : ""}`}>{pct(x.budgetRemaining)}</td>
                       <td title={x.policyReason}><Badge tone={x.policyState === "met" ? "ok" : x.policyState === "missed" ? "bad" : stateTone(x.policyState)}>{label(x.policyState)}</Badge></td>
                       <td>{x.incidents}</td>
                     </tr>

@@ -174,6 +174,7 @@ function readableFailure(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${TEST_TIMEOUT_MS / 1000} s`;
   const code = e.cause?.code;
+  if (e.cause?.message === "bad port") return "the destination's port is one HTTP clients refuse to contact (a well-known non-HTTP port)";
   if (code === "ECONNREFUSED") return "connection refused by the destination";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "the destination's host name does not resolve";
   if (code === "CERT_HAS_EXPIRED" || code?.startsWith("ERR_TLS") || code?.includes("CERT")) return `TLS error (${code})`;

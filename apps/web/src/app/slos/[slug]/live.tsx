@@ -45,7 +45,7 @@ export function SloLive({ slo }: { slo: Slo }) {
         </div>
       ) : null}
       <div className="grid grid-4">
-        <div className="card"><div className="stat-label">Budget remaining</div><div className="stat" data-testid="budget-remaining" style={{ color: live?.exhausted || budgetExhausted(live?.budgetRemaining) ? "var(--bad)" : undefined }}>{pct(live?.budgetRemaining ?? null, 2)}</div><BudgetCell value={live?.budgetRemaining} digits={2} testId="budget-remaining-bar" /><div className="muted">of {pct(budgetTarget, 3)} allowed errors over {slo.window}</div></div>
+        <div className="card"><div className="stat-label">Budget remaining</div><div className="stat" data-testid="budget-remaining" style={{ color: live?.exhausted || budgetExhausted(live?.budgetRemaining) ? "var(--bad)" : undefined }}>{pct(live?.budgetRemaining ?? null, 2)}</div><BudgetCell value={live?.budgetRemaining} digits={2} testId="budget-remaining-bar" figure={false} /><div className="muted">{live?.exhausted || budgetExhausted(live?.budgetRemaining) ? "exhausted · " : ""}of {pct(budgetTarget, 3)} allowed errors over {slo.window}</div></div>
         <div className="card"><div className="stat-label">Burn rate (1h)</div><div className="stat"><Badge tone={burnTone(live ? burnAt(live.burnRates, "1h") : null)}>{burn(live ? burnAt(live.burnRates, "1h") : null)}</Badge></div><div className="muted">6h {burn(live ? burnAt(live.burnRates, "6h") : null)} · 3d {burn(live ? burnAt(live.burnRates, "3d") : null)}</div></div>
         <div className="card"><div className="stat-label">Projected exhaustion</div><div className="stat" style={{ fontSize: 18 }} data-testid="exhaustion">{live?.exhausted ? "Exhausted" : live?.projectedExhaustion ? dateTime(live.projectedExhaustion) : "Not at current burn"}</div><div className="muted">at the current 1d burn rate</div></div>
         <div className="card"><div className="stat-label">Explore</div>
@@ -104,7 +104,8 @@ export function SloLive({ slo }: { slo: Slo }) {
                       <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={hourTick} scale="time" />
                       <YAxis scale="log" domain={[0.01, "auto"]} allowDataOverflow tickFormatter={(v: number) => `${v}×`} />
                       <Tooltip labelFormatter={(v) => dateTime(Number(v))} formatter={(v) => burn(Number(v))} />
-                      <Legend />
+                      {/* Recharts sorts legend items by name ("1d, 1h, 30m…"); keep the windows' time order. */}
+                      <Legend itemSorter={(item) => windows.indexOf(String(item.dataKey ?? item.value))} />
                       <ReferenceLine y={14.4} stroke="var(--bad)" strokeDasharray="4 4" />
                       <ReferenceLine y={1} stroke="#9aa5b8" strokeDasharray="4 4" />
                       {windows.map((w, i) => <Line key={w} type="monotone" dataKey={w} stroke={COLORS[i % COLORS.length]} dot={false} isAnimationActive={false} connectNulls />)}
@@ -163,5 +164,5 @@ function ratioScale(points: { t: number; errorRatio: number | null }[], objectiv
 function ratioTick(v: number): string {
   if (v === 0) return "0%";
   const p = v * 100;
-  return p >= 1 ? `${p.toFixed(0)}%` : p >= 0.01 ? `${Number(p.toPrecision(2))}%` : `${p.toExponential(0)}%`;
+  return p >= 1 ? `${p.toFixed(0)}%` : `${Number(p.toPrecision(2))}%`;
 }
