@@ -258,9 +258,18 @@ export default async function globalSetup(): Promise<void> {
     state.logs.push({ name: "alertmanager.log", file: join(stackDir, "logs", "alertmanager.log") });
 
     // First push right away, so rules and the Alertmanager config are live before the tests start.
-    const sync = await fetch(`${baseUrl}/api/v1/sync`, { method: "POST", headers: { "x-burnrate-user": "e2e-setup" } });
-    const targets = ((await sync.json()) as { items?: { name: string; status: string; statusMessage: string }[] }).items ?? [];
-    const bad = targets.filter((t) => t.status !== "in_sync");
+    // The server registers its env targets in the background at start; a sync that overlaps that (or
+    // the first periodic pass) leaves them "unknown" or "drifted" for a moment, so ask again a few times.
+    let sync: Response;
+    let targets: { name: string; status: string; statusMessage: string }[] = [];
+    let bad: typeof targets = [];
+    for (let attempt = 0; ; attempt++) {
+      sync = await fetch(`${baseUrl}/api/v1/sync`, { method: "POST", headers: { "x-burnrate-user": "e2e-setup" } });
+      targets = ((await sync.json()) as { items?: typeof targets }).items ?? [];
+      bad = targets.filter((t) => t.status !== "in_sync");
+      if (!sync.ok || attempt >= 20 || !bad.length || bad.some((t) => t.status === "failing")) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     if (!sync.ok || bad.length) {
       throw new Error(`first sync failed (HTTP ${sync.status}): ${bad.map((t) => `${t.name}: ${t.status} ${t.statusMessage}`).join("; ")}\n${tail(nextLog)}`);
     }

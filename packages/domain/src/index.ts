@@ -5,6 +5,7 @@ export * from "./spec/policy";
 export * from "./spec/receiver";
 export * from "./promql/validate";
 export * from "./promql/escape";
+export * from "./promql/suggest";
 export * from "./dashboards";
 export * from "./spec/resources";
 export * from "./figure";

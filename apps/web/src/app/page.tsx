@@ -1,10 +1,10 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
-import { DataTable } from "~/components/crud";
-import { budgetColor, burn, burnAt, burnTone, label, pct, stateTone } from "~/components/format";
+import { DataTable, useRowLimit } from "~/components/crud";
+import { burn, burnAt, burnTone, label, stateTone } from "~/components/format";
 import { BOARD_WINDOWS } from "@burnrate/domain";
-import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
+import { AlertChips, Badge, BudgetCell, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
 import type { List, Slo, Team } from "~/lib/types";
 
@@ -18,18 +18,24 @@ type Row = Slo & {
 };
 type Board = { prometheus: { configured: boolean; ok: boolean; url: string | null; error: string | null }; queryCount: number; generatedAt: string; items: Row[] };
 const WINDOWS = BOARD_WINDOWS;
+const firingWith = (r: Row, severity: string) => r.alerts.some((a) => a.state === "firing" && a.severity === severity);
 
 export default function OnCallBoard() {
   const [team, setTeam] = useState("");
   const [severity, setSeverity] = useState("");
   const [search, setSearch] = useState("");
-  const qs = new URLSearchParams({ ...(team ? { team } : {}), ...(severity ? { severity } : {}) }).toString();
-  const board = useApi<Board>(["board", qs], `/api/v1/board${qs ? `?${qs}` : ""}`, { refetchInterval: 15_000 });
+  // The board always loads the whole fleet: the summary cards count every SLO, whatever the filters
+  // and the search box show below them.
+  const board = useApi<Board>(["board", ""], "/api/v1/board", { refetchInterval: 15_000 });
   const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
-  const items = (board.data?.items ?? []).filter((r) => !search || `${r.name} ${r.slug} ${r.serviceName}`.toLowerCase().includes(search.toLowerCase()));
-  const firing = items.filter((r) => r.alerts.some((a) => a.state === "firing" && a.severity === "page")).length;
-  const tickets = items.filter((r) => r.alerts.some((a) => a.state === "firing" && a.severity === "ticket")).length;
-  const exhausted = items.filter((r) => r.figures?.exhausted).length;
+  const rows = useRowLimit(100);
+  const all = board.data?.items ?? [];
+  const q = search.trim().toLowerCase();
+  const items = all.filter((r) => (!team || r.team === team) && (!severity || firingWith(r, severity)) && (!q || `${r.name} ${r.slug} ${r.serviceName}`.toLowerCase().includes(q)));
+  const firing = all.filter((r) => firingWith(r, "page")).length;
+  const tickets = all.filter((r) => firingWith(r, "ticket")).length;
+  // Exhausted only when the period is (nearly) fully covered: the domain's definition, as in the alert.
+  const exhausted = all.filter((r) => r.figures?.exhausted).length;
   return (
     <>
       <PageHead
@@ -44,10 +50,10 @@ export default function OnCallBoard() {
       ) : null}
       <ErrorBox error={board.error} title="Could not load the board" />
       <div className="grid grid-4" style={{ marginBottom: 16 }}>
-        <div className="card"><div className="stat-label">SLOs</div><div className="stat">{board.data ? items.length : "…"}</div></div>
-        <div className="card"><div className="stat-label">Paging now</div><div className="stat" style={{ color: firing ? "var(--bad)" : undefined }}>{board.data ? firing : "…"}</div></div>
-        <div className="card"><div className="stat-label">Tickets open</div><div className="stat" style={{ color: tickets ? "var(--warn)" : undefined }}>{board.data ? tickets : "…"}</div></div>
-        <div className="card"><div className="stat-label">Budget exhausted</div><div className="stat" style={{ color: exhausted ? "var(--bad)" : undefined }}>{board.data ? exhausted : "…"}</div></div>
+        <div className="card" data-testid="card-slos"><div className="stat-label">SLOs</div><div className="stat">{board.data ? all.length : "…"}</div>{board.data && items.length !== all.length ? <div className="muted">{items.length} shown</div> : null}</div>
+        <div className="card" data-testid="card-paging"><div className="stat-label">Paging now</div><div className="stat" style={{ color: firing ? "var(--bad)" : undefined }}>{board.data ? firing : "…"}</div></div>
+        <div className="card" data-testid="card-tickets"><div className="stat-label">Tickets open</div><div className="stat" style={{ color: tickets ? "var(--warn)" : undefined }}>{board.data ? tickets : "…"}</div></div>
+        <div className="card" data-testid="card-exhausted"><div className="stat-label">Budget exhausted</div><div className="stat" style={{ color: exhausted ? "var(--bad)" : undefined }}>{board.data ? exhausted : "…"}</div></div>
       </div>
       <div className="card">
         <div className="filters">
@@ -65,29 +71,30 @@ export default function OnCallBoard() {
         {board.isLoading ? <Loading rows={6} label="Loading board" /> : null}
         {board.data && items.length === 0 ? <Empty title={severity || team || search ? "Nothing matches these filters" : "No SLOs yet"} action={<Link className="btn btn-primary" href="/slos/new">Create an SLO</Link>}>All quiet.</Empty> : null}
         {items.length > 0 ? (
-          <DataTable testId="board" head={["SLO", "Objective", "Budget left", ...WINDOWS.map((w) => ({ label: w, title: `burn rate over ~${w}` })), "Alerts", "Policy"]}>
-            {items.map((r) => (
-              <tr key={r.id} data-testid={`board-row-${r.slug}`}>
-                <td><Link href={`/slos/${r.slug}`}><strong>{r.name}</strong></Link><div className="muted">{r.serviceName} · {r.teamName}</div></td>
-                <td className="mono">{r.objective}%<div className="muted">{r.window}</div></td>
-                <td style={{ minWidth: 130 }}>
-                  <div className="mono" data-testid="budget">{pct(r.budgetRemaining)}</div>
-                  <div className="bar"><span style={{ width: `${Math.max(0, Math.min(1, r.budgetRemaining ?? 0)) * 100}%`, background: budgetColor(r.budgetRemaining) }} /></div>
-                  {r.figures?.coverage.partial ? <div className="muted" data-testid="budget-coverage" title="The period holds less data than its length">{r.figures.coverage.label}</div> : null}
-                </td>
-                {WINDOWS.map((w) => {
-                  const v = burnAt(r.burnRates, w);
-                  return <td key={w}><Badge tone={burnTone(v)}>{burn(v)}</Badge></td>;
-                })}
-                <td>
-                  {r.alerts.length === 0 ? <span className="muted">—</span> : r.alerts.map((a, i) => (
-                    <div key={i}><Badge tone={a.state === "firing" ? (a.severity === "page" ? "bad" : "warn") : "default"}>{a.state} {a.severity}{a.burnTier ? ` · ${a.burnTier}` : ""}{a.inhibited ? " · inhibited" : ""}{a.silenced ? " · silenced" : ""}</Badge></div>
-                  ))}
-                </td>
-                <td title={r.policyState.reason}><Badge tone={stateTone(r.policyState.state)}>{label(r.policyState.state)}</Badge></td>
-              </tr>
-            ))}
-          </DataTable>
+          <>
+            <p className="scroll-hint" aria-hidden>Swipe the table sideways for burn rates, policy and objective →</p>
+            <DataTable testId="board" head={["SLO", "Alerts", "Budget left", ...WINDOWS.map((w) => ({ label: w, title: `burn rate over ~${w}` })), "Policy", "Objective"]}>
+              {rows.take(items).map((r) => (
+                <tr key={r.id} data-testid={`board-row-${r.slug}`}>
+                  <td className="board-slo"><Link href={`/slos/${r.slug}`}><strong>{r.name}</strong></Link><div className="muted">{r.serviceName} · {r.teamName}</div></td>
+                  <td>
+                    <AlertChips alerts={r.alerts} />
+                  </td>
+                  <td style={{ minWidth: 130 }}>
+                    <BudgetCell value={r.budgetRemaining} exhausted={r.figures?.exhausted} />
+                    {r.figures?.coverage.partial ? <div className="muted" data-testid="budget-coverage" title="The period holds less data than its length">{r.figures.coverage.label}</div> : null}
+                  </td>
+                  {WINDOWS.map((w) => {
+                    const v = burnAt(r.burnRates, w);
+                    return <td key={w} data-testid={`burn-${w}`}><Badge tone={burnTone(v)}>{burn(v)}</Badge></td>;
+                  })}
+                  <td title={r.policyState.reason}><Badge tone={stateTone(r.policyState.state)}>{label(r.policyState.state)}</Badge></td>
+                  <td className="mono">{r.objective}%<div className="muted">{r.window}</div></td>
+                </tr>
+              ))}
+            </DataTable>
+            {rows.footer(items.length)}
+          </>
         ) : null}
       </div>
     </>

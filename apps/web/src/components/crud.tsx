@@ -21,6 +21,14 @@ export function useFieldErrors() {
         setFormError(err instanceof Error ? err.message : String(err));
       }
     },
+    /** The user changed this field: its error is stale, drop it (and the banner once no field error is left). */
+    fix: (...keys: string[]) => {
+      if (!keys.some((k) => k in errors)) return;
+      const next = { ...errors };
+      for (const k of keys) delete next[k];
+      setErrors(next);
+      if (Object.keys(next).length === 0) setFormError(null);
+    },
     setErrors,
     setFormError,
   };
@@ -62,4 +70,28 @@ export function RowActions({ children }: { children: ReactNode }) {
       <div className="btn-row row-actions" style={{ justifyContent: "flex-end" }}>{children}</div>
     </td>
   );
+}
+
+/**
+ * Long lists render in pages of `step` rows with a "Show more" footer, so a 1,000-row table stays
+ * responsive; filters and search apply to every row, not only the shown ones.
+ */
+export function useRowLimit(step = 100) {
+  const [limit, setLimit] = useState(step);
+  return {
+    take: <T,>(rows: T[]): T[] => rows.slice(0, limit),
+    footer: (total: number) =>
+      total > limit ? (
+        <div className="btn-row" style={{ justifyContent: "center", marginTop: 10 }} data-testid="more-rows">
+          <span className="muted" style={{ alignSelf: "center" }}>Showing {limit} of {total}</span>
+          <button type="button" className="btn" onClick={() => setLimit(limit + step)}>Show {Math.min(step, total - limit)} more</button>
+          <button type="button" className="btn" onClick={() => setLimit(total)}>Show all</button>
+        </div>
+      ) : null,
+  };
+}
+
+/** Why a form is read-only for this user, shown above it (the server refuses the same change). */
+export function ReadOnlyNote({ reason }: { reason: string | null }) {
+  return reason ? <div className="alert alert-warn" role="status" data-testid="read-only-reason"><strong>Read-only.</strong> {reason}</div> : null;
 }

@@ -1,4 +1,4 @@
-import { BUDGET_THRESHOLDS, BURN_THRESHOLDS, nearestWindow } from "@burnrate/domain";
+import { BUDGET_THRESHOLDS, BURN_THRESHOLDS, nearestWindow, sortWindows } from "@burnrate/domain";
 
 export function pct(v: number | null | undefined, digits = 1): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return "—";
@@ -36,4 +36,14 @@ export function label(s: string): string {
 export function dateTime(ms: number | null | undefined): string {
   if (!ms) return "—";
   return new Date(ms).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+/** Burn-rate windows in time order (30m, 1h, 2h, 6h, 1d, 3d, 30d), never as text: the domain's order. */
+export function byDuration(windows: Iterable<string>): string[] {
+  return sortWindows([...windows]);
+}
+
+/** True when an error budget is used up (remaining at or below zero). */
+export function budgetExhausted(v: number | null | undefined): boolean {
+  return v !== null && v !== undefined && Number.isFinite(v) && v <= 0;
 }

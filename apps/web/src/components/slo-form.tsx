@@ -1,11 +1,12 @@
 "use client";
-import { SloResourceSchema, fieldErrors } from "@burnrate/domain";
+import { SloResourceSchema, fieldErrors, slugFromName } from "@burnrate/domain";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
-import { FormActions, cls, useFieldErrors } from "~/components/crud";
+import { useEffect, useState } from "react";
+import { FormActions, ReadOnlyNote, cls, useFieldErrors } from "~/components/crud";
 import { Field } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
-import type { List, Policy, Service, Sli, Slo } from "~/lib/types";
+import { useMe } from "~/lib/me";
+import type { List, Policy, Service, Sli, Slo, Team } from "~/lib/types";
 
 type Form = {
   slug: string; name: string; description: string; service: string; sli: string; objective: string; window: string;
@@ -15,6 +16,8 @@ type Form = {
 export function SloForm({ existing }: { existing?: Slo }) {
   const router = useRouter();
   const services = useApi<List<Service>>(["services", ""], "/api/v1/services");
+  const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
+  const perm = useMe();
   const [form, setForm] = useState<Form>(() => ({
     slug: existing?.slug ?? "", name: existing?.name ?? "", description: existing?.description ?? "", service: existing?.service ?? "", sli: existing?.sli ?? "",
     objective: existing ? String(existing.objective) : "99.9", window: existing?.window ?? "30d", budgetingMethod: existing?.budgetingMethod ?? "occurrences",
@@ -25,13 +28,43 @@ export function SloForm({ existing }: { existing?: Slo }) {
   const team = services.data?.items.find((s) => s.slug === form.service)?.team;
   const policies = useApi<List<Policy>>(["policies", team ?? ""], team ? `/api/v1/policies?team=${encodeURIComponent(team)}` : null);
   const fe = useFieldErrors();
+  // What this user may do, known before they type: another team's SLO opens read-only with the reason.
+  const readOnly = existing ? perm.whyReadOnly(existing.team, "this SLO") : perm.me && !perm.canEditAny ? "You need the editor role in a team to create SLOs." : null;
+  const locked = perm.loading || readOnly !== null;
+  const choosable = (services.data?.items ?? []).filter((s) => perm.canEdit(s.team) || s.slug === existing?.service);
+  const defaultPolicyOf = (svc: string) => {
+    const t = services.data?.items.find((s) => s.slug === svc)?.team;
+    return teams.data?.items.find((x) => x.slug === t)?.defaultPolicy ?? "";
+  };
+  // A new SLO starts on the user's team's first service and that team's default policy.
+  const [defaulted, setDefaulted] = useState(Boolean(existing));
+  const firstChoice = choosable[0]?.slug ?? "";
+  const firstPolicy = defaultPolicyOf(firstChoice);
+  const ready = Boolean(services.data && teams.data && perm.me);
+  useEffect(() => {
+    if (defaulted || !ready) return;
+    setDefaulted(true);
+    if (firstChoice) setForm((f) => (f.service ? f : { ...f, service: firstChoice, policy: firstPolicy }));
+  }, [defaulted, ready, firstChoice, firstPolicy]);
+  const [slugTouched, setSlugTouched] = useState(Boolean(existing));
   const save = useApiMutation(
     (body: unknown) => (existing ? apiFetch<Slo>(`/api/v1/slos/${existing.slug}`, { method: "PUT", body }) : apiFetch<Slo>("/api/v1/slos", { method: "POST", body })),
     // The detail page caches the SLO under ["slo", slug]; drop it so it shows what was just saved.
     [["slos"], ["slis"], ["slo"], ["slo-rules"], ["slo-live"], ["board"]],
   );
-  const set = (k: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setForm({ ...form, [k]: e.target.value });
+  const set = (k: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => {
+    fe.fix(k === "runbookUrl" ? "alerting.runbookUrl" : k === "minEvents" ? "alerting.minEvents" : k);
+    setForm({ ...form, [k]: e.target.value });
+  };
+  const setName = (e: React.ChangeEvent<HTMLInputElement>) => {
+    fe.fix("name", ...(slugTouched ? [] : ["slug"]));
+    setForm({ ...form, name: e.target.value, ...(slugTouched ? {} : { slug: slugFromName(e.target.value) }) });
+  };
   const check = (k: "alertsEnabled" | "page" | "ticket") => (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [k]: e.target.checked });
+  const policyHint = (() => {
+    const d = defaultPolicyOf(form.service);
+    return d && form.policy === d ? "The team's default policy." : undefined;
+  })();
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -61,17 +94,19 @@ export function SloForm({ existing }: { existing?: Slo }) {
   })();
 
   return (
-    <form className="card" onSubmit={submit} noValidate aria-label="SLO form">
+    <form className="card" onSubmit={submit} noValidate aria-label="SLO form" data-readonly={readOnly ? "true" : undefined}>
+      <ReadOnlyNote reason={readOnly} />
       {fe.formError ? <div className="alert alert-error" role="alert">{fe.formError}</div> : null}
+      <fieldset disabled={locked} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
       <div className="row">
-        <Field label="Name" name="name" error={fe.errors.name}><input id="name" type="text" value={form.name} className={cls(!!fe.errors.name)} onChange={set("name")} /></Field>
-        <Field label="Slug" name="slug" error={fe.errors.slug} hint="Unique id, used as the slo label on every rule and alert."><input id="slug" type="text" value={form.slug} className={cls(!!fe.errors.slug)} onChange={set("slug")} /></Field>
+        <Field label="Name" name="name" error={fe.errors.name}><input id="name" type="text" value={form.name} className={cls(!!fe.errors.name)} onChange={setName} /></Field>
+        <Field label="Slug" name="slug" error={fe.errors.slug} hint={existing ? "Unique id, used as the slo label on every rule and alert." : "Derived from the name until you edit it; the slo label on every rule and alert."}><input id="slug" type="text" value={form.slug} className={cls(!!fe.errors.slug)} onChange={(e) => { setSlugTouched(true); set("slug")(e); }} /></Field>
       </div>
       <div className="row">
         <Field label="Service" name="service" error={fe.errors.service}>
-          <select id="service" value={form.service} className={cls(!!fe.errors.service)} onChange={(e) => setForm({ ...form, service: e.target.value, sli: "", policy: "" })}>
+          <select id="service" value={form.service} className={cls(!!fe.errors.service)} onChange={(e) => { fe.fix("service", "sli", "policy"); setForm({ ...form, service: e.target.value, sli: "", policy: existing ? "" : defaultPolicyOf(e.target.value) }); }}>
             <option value="">Choose a service…</option>
-            {services.data?.items.map((s) => <option key={s.slug} value={s.slug}>{s.name}</option>)}
+            {(locked ? services.data?.items ?? [] : choosable).map((s) => <option key={s.slug} value={s.slug}>{s.name} ({s.teamName})</option>)}
           </select>
         </Field>
         <Field label="SLI" name="sli" error={fe.errors.sli} hint={form.service && slis.data?.items.length === 0 ? "This service has no SLIs yet; create one on the SLIs page." : undefined}>
@@ -101,7 +136,7 @@ export function SloForm({ existing }: { existing?: Slo }) {
         </Field>
       </div>
       <div className="row">
-        <Field label="Error-budget policy" name="policy" error={fe.errors.policy}>
+        <Field label="Error-budget policy" name="policy" error={fe.errors.policy} hint={policyHint}>
           <select id="policy" value={form.policy} onChange={set("policy")} disabled={!team}>
             <option value="">No policy</option>
             {policies.data?.items.map((p) => <option key={p.slug} value={p.slug}>{p.name}</option>)}
@@ -120,7 +155,8 @@ export function SloForm({ existing }: { existing?: Slo }) {
         <label style={{ fontWeight: 500 }}><input type="checkbox" checked={form.ticket} onChange={check("ticket")} disabled={!form.alertsEnabled} /> Ticket (3× / 1×)</label>
       </div>
       <Field label="Description" name="description" error={fe.errors.description}><textarea id="description" value={form.description} onChange={set("description")} /></Field>
-      <FormActions pending={save.isPending} label={existing ? "Save changes" : "Create SLO"} onCancel={() => router.back()} />
+      </fieldset>
+      {readOnly ? <div className="btn-row"><button className="btn" type="button" onClick={() => router.back()}>Back</button></div> : <FormActions pending={save.isPending || perm.loading} label={existing ? "Save changes" : "Create SLO"} onCancel={() => router.back()} />}
     </form>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 import type { ReactNode } from "react";
 import type { ApiClientError } from "~/lib/api-client";
+import { budgetColor, budgetExhausted, pct } from "./format";
 
 export function PageHead({ title, subtitle, actions }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode }) {
   return (
@@ -65,4 +66,67 @@ export function Badge({ tone = "default", children }: { tone?: "default" | "ok" 
 
 export function tierTone(tier: string): "bad" | "warn" | "info" | "default" {
   return tier === "critical" ? "bad" : tier === "high" ? "warn" : tier === "medium" ? "info" : "default";
+}
+
+/**
+ * Budget remaining as a figure and a bar. A negative or exhausted budget reads in red with a full red
+ * bar and the overrun ("−4.2 %, exhausted"), never as an empty 0 % bar.
+ */
+/**
+ * Budget remaining with its bar. `exhausted` is the domain's verdict (below zero AND the period
+ * covered by data); without it a figure at or below zero counts as exhausted.
+ */
+export function BudgetCell({ value, digits = 1, testId = "budget", figure = true, exhausted }: { value: number | null | undefined; digits?: number; testId?: string; figure?: boolean; exhausted?: boolean }) {
+  const v = value ?? null;
+  const out = exhausted ?? budgetExhausted(v);
+  return (
+    <div title={out ? "Error budget exhausted: more errors than the objective allows in this window" : undefined}>
+      <div className={`mono${out ? " budget-neg" : ""}`} data-testid={testId} data-exhausted={out ? "true" : undefined} hidden={!figure}>
+        {pct(v, digits)}{out ? " · exhausted" : ""}
+      </div>
+      <div className="bar" role="img" aria-label={v === null ? "no data" : `budget remaining ${pct(v, digits)}`}>
+        <span style={{ width: `${out ? 100 : Math.max(0, Math.min(1, v ?? 0)) * 100}%`, background: out ? "var(--bad)" : budgetColor(v) }} />
+      </div>
+    </div>
+  );
+}
+
+export type AlertLike = { alertname: string; severity: string; state: string; burnTier?: string; inhibited?: boolean; silenced?: boolean; summary?: string };
+
+/** One alert as a named chip: tier and alert name, with the full state in its tooltip. */
+export function AlertChip({ alert: a }: { alert: AlertLike }) {
+  const tone = a.state === "firing" ? (a.severity === "page" ? "bad" : "warn") : "default";
+  const flags = [a.inhibited ? "inhibited" : "", a.silenced ? "silenced" : ""].filter(Boolean);
+  const title = `${a.alertname}: ${a.state} ${a.severity}${a.burnTier ? `, ${a.burnTier} burn` : ""}${flags.length ? ` (${flags.join(", ")})` : ""}${a.summary ? ` · ${a.summary}` : ""}`;
+  return (
+    <span className={`badge ${tone === "default" ? "" : `badge-${tone}`}`} title={title} data-testid="alert-chip">
+      {a.state === "firing" ? "" : `${a.state} · `}{a.burnTier ? `${a.severity} ${a.burnTier}` : a.severity} · {a.alertname}{flags.length ? ` · ${flags.join(" · ")}` : ""}
+    </span>
+  );
+}
+
+/**
+ * A row's alerts: each firing alert as a named chip; pending ones folded into one "N pending" chip
+ * whose tooltip names each (tier and alert name), so a row with many pending alerts stays narrow.
+ */
+export function AlertChips({ alerts }: { alerts: AlertLike[] }) {
+  if (alerts.length === 0) return <span className="muted">—</span>;
+  const firing = alerts.filter((a) => a.state === "firing");
+  const other = alerts.filter((a) => a.state !== "firing");
+  return (
+    <div className="chip-list">
+      {firing.map((a, i) => <AlertChip key={i} alert={a} />)}
+      {other.length === 1 && other[0] ? <AlertChip alert={other[0]} /> : null}
+      {other.length > 1 ? (
+        <span className="badge" data-testid="alert-chip-pending" title={other.map((a) => `${a.state} ${a.severity}${a.burnTier ? ` ${a.burnTier}` : ""} · ${a.alertname}`).join("\n")}>
+          {other.length} pending: {[...new Set(other.map((a) => a.severity))].join(", ")}
+        </span>
+      ) : null}
+    </div>
+  );
+}
+
+/** "No data" with its reason, in place of a figure (hover shows why). */
+export function NoData({ reason }: { reason: string }) {
+  return <span className="muted" title={reason} aria-label={`no data: ${reason}`} data-testid="no-data">—</span>;
 }

@@ -15,6 +15,15 @@ export function useMe() {
     canEditAny: Boolean(m && (m.isAdmin || Object.values(m.roles).some((r) => r !== "viewer"))),
     isAdmin: Boolean(m?.isAdmin),
     editableTeams: (all: string[]) => all.filter((t) => role(t) === "editor" || role(t) === "admin"),
+    /** Why this user may not change team `team`'s objects, or null when they may (or while loading). */
+    whyReadOnly: (team: string | undefined, what = "this"): string | null => {
+      if (!m || !team) return null;
+      const r = role(team);
+      if (r === "editor" || r === "admin") return null;
+      return r === "viewer"
+        ? `You are a viewer of team "${team}"; only its editors and administrators can change ${what}.`
+        : `${what[0]?.toUpperCase() ?? ""}${what.slice(1)} belongs to team "${team}", which you are not an editor of.`;
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { SliSpec } from "@burnrate/domain";
 
-export type Team = { id: string; slug: string; name: string; description: string; version: number; serviceCount?: number };
+export type Team = { id: string; slug: string; name: string; description: string; defaultPolicy?: string | null; defaultPolicyName?: string | null; version: number; serviceCount?: number };
 export type Service = { id: string; slug: string; name: string; description: string; team: string; teamName: string; tier: string; owner: string; runbookUrl: string; repoUrl: string; labels: Record<string, string>; version: number; sliCount?: number };
 export type Sli = { id: string; slug: string; name: string; description: string; service: string; serviceName: string; kind: string; spec: SliSpec; version: number; sloCount?: number };
 export type Slo = {

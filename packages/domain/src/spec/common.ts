@@ -9,6 +9,29 @@ export const SlugSchema = z
   .max(63, "must be at most 63 characters")
   .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lowercase letters, digits and dashes (e.g. checkout-api)");
 
+/**
+ * A reference to another resource by slug, chosen from a dropdown: an empty value reads
+ * "choose a service" (the first issue, which forms show) rather than a slug-length rule.
+ */
+export function refSlugSchema(what: string) {
+  return z.string().trim().min(1, `choose ${what}`).min(2, "must be at least 2 characters").max(63, "must be at most 63 characters")
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "use lowercase letters, digits and dashes (e.g. checkout-api)");
+}
+
+/**
+ * The slug a form suggests for a display name: "Checkout API (EU)" → "checkout-api-eu". Accents are
+ * dropped, anything else becomes a dash, and the result fits SlugSchema's length ("" when nothing is left).
+ */
+export function slugFromName(name: string): string {
+  return name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, "");
+}
+
 export const DisplayNameSchema = z
   .string()
   .trim()

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DescriptionSchema, DisplayNameSchema, DurationSchema, SlugSchema } from "./common";
+import { DescriptionSchema, DisplayNameSchema, DurationSchema, SlugSchema, refSlugSchema } from "./common";
 
 /**
  * Error-budget policies (SRE workbook, appendix B): ordered steps, each a condition on burn rate
@@ -32,7 +32,7 @@ export const PolicyStepSchema = z.object({
 export const ErrorBudgetPolicySpecSchema = z.object({
   slug: SlugSchema,
   name: DisplayNameSchema,
-  team: SlugSchema,
+  team: refSlugSchema("a team"),
   description: DescriptionSchema.default(""),
   steps: z.array(PolicyStepSchema).min(1, "add at least one step").max(20, "at most 20 steps"),
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DisplayNameSchema, HttpUrlSchema, SlugSchema } from "./common";
+import { DisplayNameSchema, HttpUrlSchema, SlugSchema, refSlugSchema } from "./common";
 
 /** Where Alertmanager sends a team's alerts. Secrets (keys, webhook URLs with tokens) are stored encrypted. */
 export const ReceiverSpecSchema = z.discriminatedUnion("kind", [
@@ -13,7 +13,7 @@ export type ReceiverSpec = z.infer<typeof ReceiverSpecSchema>;
 export const AlertReceiverSpecSchema = z.object({
   slug: SlugSchema,
   name: DisplayNameSchema,
-  team: SlugSchema,
+  team: refSlugSchema("a team"),
   /** Which severities go to this receiver. */
   severities: z.array(z.enum(["page", "ticket"])).min(1, "choose at least one severity"),
   config: ReceiverSpecSchema,

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { DescriptionSchema, DisplayNameSchema, SlugSchema } from "./common";
+import { DescriptionSchema, DisplayNameSchema, SlugSchema, refSlugSchema } from "./common";
 import { SliSpecSchema } from "./sli";
-import { SloSpecSchema } from "./slo";
+import { SloSpecSchema, TeamSpecSchema } from "./slo";
 
 /**
  * API/UI resource shapes. They reuse the generation specs and replace embedded objects by
@@ -11,18 +11,25 @@ export const SliResourceSchema = z.object({
   slug: SlugSchema,
   name: DisplayNameSchema,
   description: DescriptionSchema.default(""),
-  service: SlugSchema,
+  service: refSlugSchema("a service"),
   spec: SliSpecSchema,
 });
 export type SliResource = z.infer<typeof SliResourceSchema>;
 
 export const SloResourceSchema = SloSpecSchema.omit({ sli: true }).extend({
+  service: refSlugSchema("a service"),
   /** Slug of an SLI of the same service. */
-  sli: SlugSchema,
+  sli: refSlugSchema("an SLI"),
   /** Error-budget policy slug, or null for none. */
   policy: SlugSchema.nullable().default(null),
 });
 export type SloResource = z.infer<typeof SloResourceSchema>;
+
+/** A team as the API takes it: the generation spec plus the policy its new SLOs get by default (null clears it). */
+export const TeamResourceSchema = TeamSpecSchema.extend({
+  defaultPolicy: SlugSchema.nullable().optional(),
+});
+export type TeamResource = z.infer<typeof TeamResourceSchema>;
 
 /** Every update carries the version the client read (optimistic locking). */
 export const VersionSchema = z.object({ version: z.number().int().positive("is required for updates") });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DescriptionSchema, DisplayNameSchema, DurationSchema, LabelsSchema, SlugSchema, TierSchema } from "./common";
+import { DescriptionSchema, DisplayNameSchema, DurationSchema, LabelsSchema, SlugSchema, TierSchema, refSlugSchema } from "./common";
 import { SliSpecSchema } from "./sli";
 
 export const SloWindowSchema = z.enum(["7d", "28d", "30d", "calendar-month"]);
@@ -85,7 +85,7 @@ export type TeamSpec = z.infer<typeof TeamSpecSchema>;
 export const ServiceSpecSchema = z.object({
   slug: SlugSchema,
   name: DisplayNameSchema,
-  team: SlugSchema,
+  team: refSlugSchema("a team"),
   tier: TierSchema.default("medium"),
   description: DescriptionSchema.default(""),
   owner: z.string().trim().max(200).default(""),

@@ -1,4 +1,5 @@
 "use client";
+import { slugFromName } from "@burnrate/domain";
 import { useState } from "react";
 import { DataTable, FormActions, cls, useFieldErrors } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
@@ -7,6 +8,7 @@ import { useMe } from "~/lib/me";
 import type { List, Team } from "~/lib/types";
 
 type Receiver = { id: string; slug: string; name: string; team: string; teamName: string; kind: string; severities: string[]; config: Record<string, unknown>; secrets: Record<string, string>; version: number };
+type TestResult = { receiver: string; kind: string; result: "delivered" | "failed"; reason: string | null; status: number | null; at: string };
 type Form = { slug: string; name: string; team: string; kind: string; page: boolean; ticket: boolean; url: string; channel: string; apiUrl: string; routingKey: string; to: string };
 const empty: Form = { slug: "", name: "", team: "", kind: "webhook", page: true, ticket: true, url: "", channel: "", apiUrl: "", routingKey: "", to: "" };
 
@@ -30,12 +32,25 @@ export default function ReceiversPage() {
     [["receivers"]],
   );
   const del = useApiMutation((slug: string) => apiFetch(`/api/v1/receivers/${slug}`, { method: "DELETE" }), [["receivers"]]);
+  // The last test result per receiver, shown in its row until the next test.
+  const [tests, setTests] = useState<Record<string, TestResult | { pending: true } | { error: string }>>({});
+  const test = useApiMutation((slug: string) => apiFetch<TestResult>(`/api/v1/receivers/${slug}/test`, { method: "POST" }), []);
+  const sendTest = (slug: string) => {
+    setTests((t) => ({ ...t, [slug]: { pending: true } }));
+    test.mutate(slug, { onSuccess: (r) => setTests((t) => ({ ...t, [slug]: r })), onError: (e) => setTests((t) => ({ ...t, [slug]: { error: e.message } })) });
+  };
   const open = (r: Receiver | "new") => {
     fe.clear();
     setEditing(r);
     setForm(r === "new" ? { ...empty, team: perm.editableTeams(teams.data?.items.map((t) => t.slug) ?? [])[0] ?? "" } : { ...empty, slug: r.slug, name: r.name, team: r.team, kind: r.kind, page: r.severities.includes("page"), ticket: r.severities.includes("ticket"), channel: String(r.config.channel ?? ""), to: String(r.config.to ?? "") });
   };
-  const set = (k: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [k]: e.target.value });
+  const set = (k: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
+    const key = ["url", "channel", "apiUrl", "routingKey", "to"].includes(k) ? `config.${k}` : k;
+    // A new receiver's slug follows its name until the slug is edited by hand.
+    const follow = k === "name" && editing === "new" && form.slug === slugFromName(form.name);
+    fe.fix(key, ...(follow ? ["slug"] : []));
+    setForm({ ...form, [k]: e.target.value, ...(follow ? { slug: slugFromName(e.target.value) } : {}) });
+  };
   const err = (k: string) => fe.errors[k];
   const keep = editing && editing !== "new" ? "Leave empty to keep the stored value." : undefined;
   return (
@@ -60,8 +75,8 @@ export default function ReceiversPage() {
             {form.kind === "email" ? <Field label="To" name="config.to" error={err("config.to")}><input id="config.to" type="email" value={form.to} className={cls(!!err("config.to"))} onChange={set("to")} /></Field> : null}
           </div>
           <div className="btn-row" style={{ marginBottom: 14 }}>
-            <label style={{ fontWeight: 500 }}><input type="checkbox" checked={form.page} onChange={(e) => setForm({ ...form, page: e.target.checked })} /> Pages</label>
-            <label style={{ fontWeight: 500 }}><input type="checkbox" checked={form.ticket} onChange={(e) => setForm({ ...form, ticket: e.target.checked })} /> Tickets</label>
+            <label style={{ fontWeight: 500 }}><input type="checkbox" checked={form.page} onChange={(e) => { fe.fix("severities"); setForm({ ...form, page: e.target.checked }); }} /> Pages</label>
+            <label style={{ fontWeight: 500 }}><input type="checkbox" checked={form.ticket} onChange={(e) => { fe.fix("severities"); setForm({ ...form, ticket: e.target.checked }); }} /> Tickets</label>
             {err("severities") ? <span className="field-error">{err("severities")}</span> : null}
           </div>
           <FormActions pending={save.isPending} label="Save receiver" onCancel={() => setEditing(null)} />
@@ -73,15 +88,16 @@ export default function ReceiversPage() {
         {receivers.isLoading ? <Loading /> : null}
         {receivers.data && receivers.data.items.length === 0 ? <Empty title="No receivers">Without receivers, alerts go to Burnrate's own webhook only.</Empty> : null}
         {receivers.data && receivers.data.items.length > 0 ? (
-          <DataTable head={["Receiver", "Team", "Kind", "Severities", "Destination", ""]}>
+          <DataTable head={["Receiver", "Team", "Kind", "Severities", "Destination", "Last test", ""]}>
             {receivers.data.items.map((r) => (
-              <tr key={r.id}>
+              <tr key={r.id} data-testid={`receiver-${r.slug}`}>
                 <td><strong>{r.name}</strong><div className="muted mono">{r.slug}</div></td>
                 <td>{r.teamName}</td>
                 <td><Badge tone="info">{r.kind}</Badge></td>
                 <td>{r.severities.join(", ")}</td>
                 <td className="mono muted">{String(r.config.channel ?? r.config.to ?? r.config.url ?? "")} {Object.values(r.secrets).join(" ")}</td>
-                <td>{perm.canEdit(r.team) ? <div className="btn-row"><button className="btn" onClick={() => open(r)}>Edit</button><button className="btn btn-danger" onClick={() => confirm(`Delete receiver ${r.name}?`) && del.mutate(r.slug)}>Delete</button></div> : null}</td>
+                <td data-testid="test-result"><TestOutcome t={tests[r.slug]} /></td>
+                <td>{perm.canEdit(r.team) ? <div className="btn-row"><button className="btn" onClick={() => sendTest(r.slug)} disabled={isPending(tests[r.slug])} title="Send one synthetic alert through this receiver now">Send test notification</button><button className="btn" onClick={() => open(r)}>Edit</button><button className="btn btn-danger" onClick={() => confirm(`Delete receiver ${r.name}?`) && del.mutate(r.slug)}>Delete</button></div> : null}</td>
               </tr>
             ))}
           </DataTable>
@@ -90,3 +106,17 @@ export default function ReceiversPage() {
     </>
   );
 }
+
+function TestOutcome({ t }: { t: TestResult | { pending: true } | { error: string } | undefined }) {
+  if (!t) return <span className="muted">—</span>;
+  if ("pending" in t) return <span className="muted">Sending…</span>;
+  if ("error" in t) return <Badge tone="bad">{t.error}</Badge>;
+  return (
+    <div title={new Date(t.at).toLocaleString()}>
+      <Badge tone={t.result === "delivered" ? "ok" : "bad"}>{t.result === "delivered" ? `delivered${t.status ? ` (HTTP ${t.status})` : ""}` : "failed"}</Badge>
+      {t.reason ? <div className="muted" style={{ maxWidth: 320 }}>{t.reason}</div> : null}
+    </div>
+  );
+}
+
+const isPending = (t: TestResult | { pending: true } | { error: string } | undefined) => t !== undefined && "pending" in t;

@@ -1,6 +1,7 @@
 "use client";
-import { useState } from "react";
-import { budgetColor, label, pct, stateTone } from "~/components/format";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { Suspense } from "react";
+import { budgetColor, budgetExhausted, label, pct, stateTone } from "~/components/format";
 import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
 import type { List, Team } from "~/lib/types";
@@ -20,8 +21,29 @@ function months(): string[] {
 }
 
 export default function ReportsPage() {
-  const [period, setPeriod] = useState("current");
-  const [team, setTeam] = useState("");
+  return (
+    <Suspense fallback={<Loading />}>
+      <Report />
+    </Suspense>
+  );
+}
+
+/** The chosen period and team live in the URL (?period=2026-11&team=payments): links and reloads keep them. */
+function Report() {
+  const params = useSearchParams();
+  const router = useRouter();
+  const path = usePathname();
+  const period = params.get("period") || "current";
+  const team = params.get("team") || "";
+  const choose = (k: "period" | "team", v: string) => {
+    const next = new URLSearchParams(params.toString());
+    if (v && !(k === "period" && v === "current")) next.set(k, v);
+    else next.delete(k);
+    const q = next.toString();
+    router.replace(q ? `${path}?${q}` : path, { scroll: false });
+  };
+  const monthList = months();
+  const currentMonth = monthList[0];
   const qs = new URLSearchParams({ period, ...(team ? { team } : {}) }).toString();
   const r = useApi<Report>(["report", qs], `/api/v1/reports/budget?${qs}`);
   const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
@@ -36,15 +58,21 @@ export default function ReportsPage() {
       />
       <div className="card no-print">
         <div className="filters" style={{ marginBottom: 0 }}>
-          <select aria-label="Period" value={period} onChange={(e) => setPeriod(e.target.value)}>
+          <select aria-label="Period" value={period} onChange={(e) => choose("period", e.target.value)}>
             <option value="current">Current SLO windows</option>
-            {months().map((m) => <option key={m} value={m}>Calendar month {m}</option>)}
+            {monthList.map((m) => <option key={m} value={m}>Calendar month {m}{m === currentMonth ? " (month to date)" : ""}</option>)}
+            {period !== "current" && !monthList.includes(period) ? <option value={period}>{period}</option> : null}
           </select>
-          <select aria-label="Filter by team" value={team} onChange={(e) => setTeam(e.target.value)}>
+          <select aria-label="Filter by team" value={team} onChange={(e) => choose("team", e.target.value)}>
             <option value="">All teams</option>
             {teams.data?.items.map((t) => <option key={t.slug} value={t.slug}>{t.name}</option>)}
           </select>
         </div>
+      </div>
+      <div className="print-only" data-testid="print-period" style={{ marginBottom: 8 }}>
+        <strong>Period:</strong> {r.data?.period.label ?? period}{period === currentMonth ? " (month to date)" : ""}
+        {team ? <> · <strong>Team:</strong> {teams.data?.items.find((t) => t.slug === team)?.name ?? team}</> : null}
+        {r.data ? ` · generated ${new Date().toLocaleString()}` : null}
       </div>
       {r.data && !r.data.prometheus.ok ? <div className="alert alert-error" role="alert" data-testid="prometheus-error"><strong>Live data unavailable.</strong> {r.data.prometheus.error}</div> : null}
       <ErrorBox error={r.error} title="Could not build the report" />
@@ -70,7 +98,7 @@ export default function ReportsPage() {
                       <td className="mono">{x.objective}% / {x.window}</td>
                       <td className="mono">{pct(x.errorRatio, 3)}</td>
                       <td style={{ minWidth: 140 }}><div className="mono">{pct(x.budgetConsumed)}</div><div className="bar"><span style={{ width: `${Math.min(1, Math.max(0, x.budgetConsumed ?? 0)) * 100}%`, background: budgetColor(x.budgetRemaining) }} /></div></td>
-                      <td className="mono">{pct(x.budgetRemaining)}</td>
+                      <td className={`mono${budgetExhausted(x.budgetRemaining) ? " budget-neg" : ""}`}>{pct(x.budgetRemaining)}</td>
                       <td title={x.policyReason}><Badge tone={x.policyState === "met" ? "ok" : x.policyState === "missed" ? "bad" : stateTone(x.policyState)}>{label(x.policyState)}</Badge></td>
                       <td>{x.incidents}</td>
                     </tr>

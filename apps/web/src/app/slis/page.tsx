@@ -1,9 +1,9 @@
 "use client";
-import { SliResourceSchema, fieldErrors, formatMatchersText, goldenSignalTemplate, parseMatchersText, sliQueries, type SliSpec } from "@burnrate/domain";
+import { SliResourceSchema, fieldErrors, formatMatchersText, goldenSignalTemplate, parseMatchersText, sliQueries, slugFromName, type SliSpec } from "@burnrate/domain";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { Suspense, useState } from "react";
-import { DataTable, FormActions, RowActions, cls, useFieldErrors } from "~/components/crud";
+import { Suspense, useEffect, useState } from "react";
+import { DataTable, FormActions, RowActions, cls, useFieldErrors, useRowLimit } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Service, Sli } from "~/lib/types";
@@ -64,6 +64,10 @@ function SlisInner() {
   const [editing, setEditing] = useState<Sli | "new" | null>(null);
   const [form, setForm] = useState<Form>(empty);
   const fe = useFieldErrors();
+  const [slugTouched, setSlugTouched] = useState(false);
+  const rows = useRowLimit(100);
+  // A new SLI is for a service of a team the user edits: the filter's service if they may, else their first.
+  const choosable = (services.data?.items ?? []).filter((x) => perm.canEdit(x.team) || (editing && editing !== "new" && x.slug === editing.service));
   const save = useApiMutation(
     (v: { body: unknown; version?: number }) =>
       editing && editing !== "new"
@@ -75,14 +79,26 @@ function SlisInner() {
   const open = (s: Sli | "new") => {
     fe.clear();
     setEditing(s);
-    setForm(s === "new" ? { ...empty, service: service || services.data?.items[0]?.slug || "" } : toForm(s));
+    setSlugTouched(s !== "new");
+    const mine = (services.data?.items ?? []).filter((x) => perm.canEdit(x.team));
+    setForm(s === "new" ? { ...empty, service: mine.some((x) => x.slug === service) ? service : (mine[0]?.slug ?? "") } : toForm(s));
   };
-  const set = (k: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setForm({ ...form, [k]: e.target.value });
+  // Spec fields report errors as spec.<name>; the others by their own name.
+  const errKey = (k: keyof Form) => (["slug", "name", "description", "service"].includes(k) ? k : `spec.${k}`);
+  const set = (k: keyof Form) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => {
+    fe.fix(errKey(k));
+    if (k === "slug") setSlugTouched(true);
+    if (k === "name" && !slugTouched) {
+      fe.fix("slug");
+      setForm({ ...form, name: e.target.value, slug: slugFromName(e.target.value) });
+    } else setForm({ ...form, [k]: e.target.value });
+  };
+  const metricCheck = useMetricCheck(editing && (form.kind === "availability" || form.kind === "latency" || form.kind === "throughput") ? (form.kind === "latency" ? `${form.metric.trim()}_bucket` : form.metric.trim()) : "");
   const applyTemplate = (signal: "errors" | "latency" | "traffic" | "saturation") => {
     const svc = form.service || "my-service";
     const metric = signal === "latency" ? "http_request_duration_seconds" : signal === "saturation" ? "process_resident_memory_bytes" : "http_requests_total";
     const t = goldenSignalTemplate(signal, { metric, matchers: [{ label: "service", op: "=", value: svc }] });
-    setForm(toForm({ id: "", slug: form.slug || `${signal}`, name: form.name || `${svc} ${signal}`, description: form.description, service: form.service, serviceName: "", kind: t.kind, spec: t, version: 0 }));
+    setForm(toForm({ id: "", slug: form.slug || slugFromName(`${svc} ${signal}`), name: form.name || `${svc} ${signal}`, description: form.description, service: form.service, serviceName: "", kind: t.kind, spec: t, version: 0 }));
   };
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -107,7 +123,7 @@ function SlisInner() {
 
   return (
     <>
-      <PageHead title="SLIs" subtitle="Service level indicators: what good and total events mean for a service." actions={<button className="btn btn-primary" onClick={() => open("new")} disabled={!services.data?.items.length || !perm.canEditAny}>New SLI</button>} />
+      <PageHead title="SLIs" subtitle="Service level indicators: what good and total events mean for a service." actions={perm.canEditAny ? <button className="btn btn-primary" onClick={() => open("new")} disabled={!services.data?.items.length}>New SLI</button> : undefined} />
       {editing ? (
         <form className="card" onSubmit={submit} noValidate aria-label="SLI form">
           <h2>{editing === "new" ? "New SLI" : `Edit ${editing.name}`}</h2>
@@ -120,7 +136,7 @@ function SlisInner() {
             <Field label="Service" name="service" error={fe.errors.service}>
               <select id="service" value={form.service} onChange={set("service")} disabled={editing !== "new"} className={cls(!!fe.errors.service)}>
                 <option value="">Choose a service…</option>
-                {services.data?.items.map((s) => <option key={s.slug} value={s.slug}>{s.name}</option>)}
+                {choosable.map((s) => <option key={s.slug} value={s.slug}>{s.name} ({s.teamName})</option>)}
               </select>
             </Field>
             <Field label="Name" name="name" error={fe.errors.name}><input id="name" type="text" value={form.name} className={cls(!!fe.errors.name)} onChange={set("name")} /></Field>
@@ -133,7 +149,7 @@ function SlisInner() {
           </Field>
           {form.kind === "availability" || form.kind === "latency" || form.kind === "throughput" ? (
             <div className="row">
-              <Field label={form.kind === "latency" ? "Histogram metric (base name)" : "Counter metric"} name="metric" error={err("metric")}>
+              <Field label={form.kind === "latency" ? "Histogram metric (base name)" : "Counter metric"} name="metric" error={err("metric")} hint={<MetricHint check={metricCheck} onPick={(n) => { fe.fix("spec.metric"); setForm({ ...form, metric: form.kind === "latency" ? n.replace(/_bucket$/, "") : n }); }} />}>
                 <input id="metric" type="text" className={cls(!!err("metric"), "mono")} value={form.metric} onChange={set("metric")} />
               </Field>
               <Field label="Label matchers" name="matchers" error={err("matchers")} hint='e.g. job="api", service="checkout"'>
@@ -196,13 +212,13 @@ function SlisInner() {
         <ErrorBox error={del.error} title="Could not delete" />
         {slis.isLoading ? <Loading /> : null}
         {slis.data && slis.data.items.length === 0 ? (
-          <Empty title="No SLIs yet" action={services.data?.items.length ? <button className="btn btn-primary" onClick={() => open("new")}>Define an SLI</button> : <Link className="btn btn-primary" href="/services">Add a service first</Link>}>
+          <Empty title="No SLIs yet" action={!perm.canEditAny ? undefined : services.data?.items.length ? <button className="btn btn-primary" onClick={() => open("new")}>Define an SLI</button> : <Link className="btn btn-primary" href="/services">Add a service first</Link>}>
             Pick a Four Golden Signals template or write PromQL.
           </Empty>
         ) : null}
         {slis.data && slis.data.items.length > 0 ? (
           <DataTable head={["SLI", "Service", "Kind", "SLOs", ""]}>
-            {slis.data.items.map((s) => (
+            {rows.take(slis.data.items).map((s) => (
               <tr key={s.id} data-testid={`sli-${s.service}-${s.slug}`}>
                 <td><strong>{s.name}</strong><div className="muted mono">{s.slug}</div></td>
                 <td>{s.serviceName}</td>
@@ -216,8 +232,33 @@ function SlisInner() {
             ))}
           </DataTable>
         ) : null}
+        {slis.data ? rows.footer(slis.data.items.length) : null}
       </div>
     </>
+  );
+}
+
+type MetricCheck = { name: string; status: "found" | "missing" | "unavailable"; series: number | null; suggestions: string[]; error: string | null };
+
+/** Asks Prometheus (through the API) whether a metric has series, 600 ms after the user stops typing. */
+function useMetricCheck(name: string) {
+  const [debounced, setDebounced] = useState(name);
+  useEffect(() => {
+    const t = setTimeout(() => setDebounced(name), 600);
+    return () => clearTimeout(t);
+  }, [name]);
+  const valid = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(debounced);
+  return useApi<MetricCheck>(["metric-check", debounced], valid ? `/api/v1/metrics/check?name=${encodeURIComponent(debounced)}` : null, { staleTime: 30_000, retry: false }).data ?? null;
+}
+
+function MetricHint({ check, onPick }: { check: MetricCheck | null; onPick: (name: string) => void }) {
+  if (!check || check.status === "found") return check ? <span data-testid="metric-found">{check.series} series in Prometheus.</span> : null;
+  if (check.status === "unavailable") return <span>Could not check the metric in Prometheus{check.error ? `: ${check.error}` : ""}.</span>;
+  return (
+    <span className="field-warning" role="status" data-testid="metric-missing" style={{ color: "var(--warn)" }}>
+      No series found for <code>{check.name}</code> in Prometheus.{" "}
+      {check.suggestions.length ? <>Did you mean {check.suggestions.map((n, i) => <span key={n}>{i ? ", " : ""}<button type="button" className="btn" style={{ padding: "0 6px", fontSize: 12 }} onClick={() => onPick(n)}>{n}</button></span>)}?</> : "Check the name, or save anyway if it appears only after the next deploy."}
+    </span>
   );
 }
 

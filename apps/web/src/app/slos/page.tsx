@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
-import { DataTable } from "~/components/crud";
+import { DataTable, useRowLimit } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Loading, PageHead, tierTone } from "~/components/ui";
 import { ImportExport } from "~/components/import-export";
 import { useApi } from "~/lib/api-client";
@@ -14,6 +14,7 @@ export default function SlosPage() {
   const slos = useApi<List<Slo>>(["slos", team], `/api/v1/slos${team ? `?team=${encodeURIComponent(team)}` : ""}`);
   const teams = useApi<List<Team>>(["teams"], "/api/v1/teams");
   const perm = useMe();
+  const rows = useRowLimit(100);
   return (
     <>
       <PageHead title="SLOs" subtitle="Objectives, windows and alerting for every service." actions={perm.canEditAny ? <Link className="btn btn-primary" href="/slos/new">New SLO</Link> : undefined} />
@@ -32,7 +33,7 @@ export default function SlosPage() {
         ) : null}
         {slos.data && slos.data.items.length > 0 ? (
           <DataTable head={["SLO", "Service", "Team", "Objective", "Window", "SLI", "Policy"]}>
-            {slos.data.items.map((s) => (
+            {rows.take(slos.data.items).map((s) => (
               <tr key={s.id} data-testid={`slo-${s.slug}`}>
                 <td><Link href={`/slos/${s.slug}`}><strong>{s.name}</strong></Link><div className="muted mono">{s.slug}</div></td>
                 <td>{s.serviceName} <Badge tone={tierTone(s.tier)}>{s.tier}</Badge></td>
@@ -45,6 +46,7 @@ export default function SlosPage() {
             ))}
           </DataTable>
         ) : null}
+        {slos.data ? rows.footer(slos.data.items.length) : null}
       </div>
     </>
   );

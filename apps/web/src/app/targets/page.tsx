@@ -47,7 +47,7 @@ export default function TargetsPage() {
   const err = (k: string) => fe.errors[k];
   return (
     <>
-      <PageHead title="Push targets" subtitle="Where generated rules, Alertmanager config and dashboards go. The reconciler re-pushes on drift, with backoff." actions={<><button className="btn" onClick={() => sync.mutate(null)} disabled={sync.isPending}>{sync.isPending ? "Syncing…" : "Sync now"}</button>{perm.isAdmin ? <button className="btn btn-primary" onClick={() => open("new")}>Add target</button> : null}</>} />
+      <PageHead title="Push targets" subtitle="Where generated rules, Alertmanager config and dashboards go. The reconciler re-pushes on drift, with backoff." actions={<>{perm.canEditAny ? <button className="btn" onClick={() => sync.mutate(null)} disabled={sync.isPending}>{sync.isPending ? "Syncing…" : "Sync now"}</button> : null}{perm.isAdmin ? <button className="btn btn-primary" onClick={() => open("new")}>Add target</button> : null}</>} />
       <ErrorBox error={sync.error} title="Sync failed" />
       {editing ? (
         <form className="card" onSubmit={(e) => { e.preventDefault(); fe.clear(); save.mutate(undefined, { onSuccess: () => setEditing(null), onError: fe.fromError }); }} noValidate aria-label="Target form">
@@ -94,7 +94,7 @@ export default function TargetsPage() {
               <dt>Token</dt><dd>{t.hasToken ? "stored (encrypted)" : "none"}</dd>
             </dl>
             <div className="btn-row" style={{ marginTop: 12 }}>
-              <button className="btn" onClick={() => sync.mutate(t.id)} disabled={sync.isPending}>Push now</button>
+              {perm.canEditAny ? <button className="btn" onClick={() => sync.mutate(t.id)} disabled={sync.isPending}>Push now</button> : null}
               <Link className="btn" href={`/revisions?target=${t.id}`}>Revisions</Link>
               {perm.isAdmin ? <button className="btn" onClick={() => open(t)}>Edit</button> : null}
               {perm.isAdmin ? <button className="btn btn-danger" onClick={() => confirm(`Delete target ${t.name}? Files already pushed stay in place.`) && del.mutate(t.id)}>Delete</button> : null}

@@ -4,7 +4,7 @@ import {
   ServiceSpecSchema,
   SliResourceSchema,
   SloResourceSchema,
-  TeamSpecSchema,
+  TeamResourceSchema,
   VersionSchema,
   type SliSpec,
 } from "@burnrate/domain";
@@ -24,9 +24,10 @@ type Actor = Principal;
 
 
 // ---------- mappers (DB row -> API shape) ----------
-export function teamOut(t: { id: string; slug: string; name: string; description: string; version: number; createdAt: Date; updatedAt: Date; _count?: { services: number } }) {
-  return { id: t.id, slug: t.slug, name: t.name, description: t.description, version: t.version, createdAt: t.createdAt, updatedAt: t.updatedAt, serviceCount: t._count?.services };
+export function teamOut(t: { id: string; slug: string; name: string; description: string; version: number; createdAt: Date; updatedAt: Date; _count?: { services: number }; defaultPolicy?: { slug: string; name: string } | null }) {
+  return { id: t.id, slug: t.slug, name: t.name, description: t.description, defaultPolicy: t.defaultPolicy?.slug ?? null, defaultPolicyName: t.defaultPolicy?.name ?? null, version: t.version, createdAt: t.createdAt, updatedAt: t.updatedAt, serviceCount: t._count?.services };
 }
+const teamInclude = { _count: { select: { services: true } }, defaultPolicy: true } as const;
 
 type ServiceRow = {
   id: string; slug: string; name: string; description: string; tier: string; owner: string; runbookUrl: string; repoUrl: string; labels: unknown; version: number; createdAt: Date; updatedAt: Date;
@@ -93,22 +94,33 @@ function checkVersion(what: string, current: number, sent: number): void {
 }
 
 // ---------- teams ----------
+/** A team's default policy must be one of its own policies. undefined = leave as is, null = none. */
+async function defaultPolicyId(tx: Tx, team: string, policy: string | null | undefined): Promise<string | null | undefined> {
+  if (policy === undefined || policy === null) return policy;
+  const p = await tx.errorBudgetPolicy.findUnique({ where: { slug: policy }, include: { team: true } });
+  if (!p) throw new ApiError("validation_failed", `defaultPolicy: policy "${policy}" does not exist`, { defaultPolicy: `policy "${policy}" does not exist` });
+  if (p.team.slug !== team) throw new ApiError("validation_failed", `defaultPolicy: policy "${policy}" belongs to team "${p.team.slug}", not "${team}"`, { defaultPolicy: `policy "${policy}" belongs to team "${p.team.slug}"` });
+  return p.id;
+}
+
 export async function listTeams() {
-  const rows = await db().team.findMany({ orderBy: { name: "asc" }, include: { _count: { select: { services: true } } } });
+  const rows = await db().team.findMany({ orderBy: { name: "asc" }, include: teamInclude });
   return rows.map(teamOut);
 }
 
 export async function getTeam(slug: string) {
-  const t = await db().team.findUnique({ where: { slug }, include: { _count: { select: { services: true } } } });
+  const t = await db().team.findUnique({ where: { slug }, include: teamInclude });
   if (!t) throw notFound(`team "${slug}"`);
   return teamOut(t);
 }
 
 export async function createTeam(input: unknown, actor: Actor) {
   requireAdmin(actor, "creating a team");
-  const spec = TeamSpecSchema.parse(input);
+  const { defaultPolicy, ...spec } = TeamResourceSchema.parse(input);
+  // A new team owns no policy yet, so it cannot name a default.
+  if (defaultPolicy) throw new ApiError("validation_failed", "defaultPolicy: a new team has no policies yet; set it after creating one", { defaultPolicy: "the team has no policies yet" });
   const out = await db().$transaction(async (tx) => {
-    const row = await tx.team.create({ data: spec });
+    const row = await tx.team.create({ data: spec, include: teamInclude });
     await audit(tx, { actor: actor.name, action: "team.create", entityType: "team", entityId: row.id, entitySlug: row.slug, after: spec });
     return teamOut(row);
   });
@@ -117,15 +129,16 @@ export async function createTeam(input: unknown, actor: Actor) {
 }
 
 export async function updateTeam(slug: string, input: unknown, actor: Actor) {
-  const { version, ...spec } = TeamSpecSchema.extend(VersionSchema.shape).parse(input);
+  const { version, defaultPolicy, ...spec } = TeamResourceSchema.extend(VersionSchema.shape).parse(input);
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.team.findUnique({ where: { slug } });
     if (!cur) throw notFound(`team "${slug}"`);
     requireTeamRole(actor, slug, "admin", "editing a team");
     if (spec.slug !== slug) requireAdmin(actor, "renaming a team's slug");
     checkVersion(`team "${slug}"`, cur.version, version);
-    const row = await tx.team.update({ where: { id: cur.id, version }, data: { ...spec, version: { increment: 1 } } });
-    await audit(tx, { actor: actor.name, action: "team.update", entityType: "team", entityId: row.id, entitySlug: row.slug, before: cur, after: spec });
+    const policyId = await defaultPolicyId(tx, slug, defaultPolicy);
+    const row = await tx.team.update({ where: { id: cur.id, version }, data: { ...spec, ...(policyId !== undefined ? { defaultPolicyId: policyId } : {}), version: { increment: 1 } }, include: teamInclude });
+    await audit(tx, { actor: actor.name, action: "team.update", entityType: "team", entityId: row.id, entitySlug: row.slug, before: cur, after: { ...spec, ...(defaultPolicy !== undefined ? { defaultPolicy } : {}) } });
     return teamOut(row);
   });
   onCatalogChanged("team.update");
@@ -293,8 +306,14 @@ async function resolveSloRefs(tx: Tx, spec: { service: string; sli: string; poli
 
 export async function createSlo(input: unknown, actor: Actor) {
   const spec = SloResourceSchema.parse(input);
+  // No "policy" key at all (not even null): the SLO gets its team's default policy, if it has one.
+  const policyNamed = typeof input === "object" && input !== null && "policy" in input;
   const out = await db().$transaction(async (tx) => {
     await requireServiceEditor(tx, actor, spec.service, "creating an SLO");
+    if (!policyNamed) {
+      const svc = await tx.service.findUnique({ where: { slug: spec.service }, include: { team: { include: { defaultPolicy: true } } } });
+      spec.policy = svc?.team.defaultPolicy?.slug ?? null;
+    }
     const { sliId, policyId } = await resolveSloRefs(tx, spec);
     const row = await tx.slo.create({
       data: { slug: spec.slug, name: spec.name, description: spec.description, sliId, policyId, objective: spec.objective, window: spec.window, budgetingMethod: spec.budgetingMethod, alerting: spec.alerting, labels: spec.labels },

@@ -1,10 +1,10 @@
 import "server-only";
 import { AlertReceiverSpecSchema, VersionSchema, type ReceiverSpec } from "@burnrate/domain";
-import { requireTeamRole, type Principal } from "../auth";
+import { rateLimit, requireTeamRole, type Principal } from "../auth";
 import { decryptSecret, encryptSecret } from "../crypto";
 import { db } from "../db";
 import { ApiError, notFound, versionConflict } from "../http/errors";
-import { assertOutboundAllowed } from "../outbound";
+import { assertOutboundAllowed, outboundRefusal } from "../outbound";
 import { onCatalogChanged } from "./hooks";
 
 /**
@@ -101,4 +101,82 @@ export async function deleteReceiver(slug: string, actor: Principal) {
   await db().alertReceiver.delete({ where: { id: cur.id } });
   await db().auditEvent.create({ data: { actor: actor.name, action: "receiver.delete", entityType: "receiver", entityId: cur.id, entitySlug: slug, before: { name: cur.name, kind: cur.kind, config: cur.config } } });
   onCatalogChanged("receiver.delete");
+}
+
+export type TestNotificationResult = { receiver: string; kind: string; result: "delivered" | "failed"; reason: string | null; status: number | null; at: string };
+
+const TEST_TIMEOUT_MS = 10_000;
+
+/**
+ * "Send test notification": sends one synthetic alert straight to the receiver's destination with its
+ * stored configuration and reports what the destination answered, so a team knows its pager works
+ * before it matters. Editors of the receiver's team and administrators only; rate limited per
+ * receiver and per user; audited with the result. The alert is labelled burnrate_test="true" and
+ * says it is a test; PagerDuty gets a trigger followed by a resolve so no incident stays open.
+ */
+export async function testReceiver(slug: string, actor: Principal): Promise<TestNotificationResult> {
+  const cur = await db().alertReceiver.findUnique({ where: { slug }, include: { team: true } });
+  if (!cur) throw notFound(`receiver "${slug}"`);
+  requireTeamRole(actor, cur.team.slug, "editor", "sending a test notification");
+  rateLimit(`receiver-test:${cur.id}`, 3);
+  rateLimit(`receiver-test-user:${actor.name}`, 10);
+  const secret = cur.secretCiphertext ? (JSON.parse(decryptSecret(cur.secretCiphertext)) as Record<string, unknown>) : {};
+  const config = { ...(cur.config as Record<string, unknown>), ...secret, kind: cur.kind };
+  const now = new Date();
+  let outcome: { result: "delivered" | "failed"; reason: string | null; status: number | null };
+  try {
+    outcome = await deliverTest(config, { slug, team: cur.team.slug, name: cur.name, severity: cur.severities[0] ?? "page", at: now, actor: actor.name });
+  } catch (err) {
+    outcome = { result: "failed", reason: readableFailure(err), status: null };
+  }
+  await db().auditEvent.create({ data: { actor: actor.name, action: "receiver.test", entityType: "receiver", entityId: cur.id, entitySlug: slug, after: { kind: cur.kind, ...outcome } } });
+  return { receiver: slug, kind: cur.kind, ...outcome, at: now.toISOString() };
+}
+
+type TestCtx = { slug: string; team: string; name: string; severity: string; at: Date; actor: string };
+
+async function deliverTest(c: Record<string, unknown>, t: TestCtx): Promise<{ result: "delivered" | "failed"; reason: string | null; status: number | null }> {
+  const summary = `Test notification from Burnrate for receiver "${t.name}" (team ${t.team}), sent by ${t.actor}. No action needed.`;
+  const labels = { alertname: "BurnrateTestNotification", severity: t.severity, team: t.team, receiver: t.slug, burnrate_test: "true" };
+  switch (c.kind) {
+    case "webhook": {
+      // The Alertmanager webhook payload (version 4), so the receiving end parses it as it will a real alert.
+      const alert = { status: "firing", labels, annotations: { summary }, startsAt: t.at.toISOString(), endsAt: "0001-01-01T00:00:00Z", generatorURL: "", fingerprint: `burnrate-test-${t.slug}` };
+      const body = { version: "4", groupKey: `{}/{burnrate_test="true"}:{receiver="${t.slug}"}`, truncatedAlerts: 0, status: "firing", receiver: `${t.team}/${t.slug}`, groupLabels: { receiver: t.slug }, commonLabels: labels, commonAnnotations: { summary }, externalURL: "", alerts: [alert] };
+      return post(String(c.url), body, "config.url");
+    }
+    case "slack":
+      return post(String(c.apiUrl), { channel: String(c.channel ?? ""), text: `:white_check_mark: ${summary}` }, "config.apiUrl");
+    case "pagerduty": {
+      const url = "https://events.pagerduty.com/v2/enqueue";
+      const dedup = `burnrate-test-${t.slug}-${t.at.getTime()}`;
+      const trigger = await post(url, { routing_key: String(c.routingKey), event_action: "trigger", dedup_key: dedup, payload: { summary, source: "burnrate", severity: "info", custom_details: labels } }, "PagerDuty");
+      if (trigger.result === "delivered") await post(url, { routing_key: String(c.routingKey), event_action: "resolve", dedup_key: dedup }, "PagerDuty").catch(() => undefined);
+      return trigger;
+    }
+    default:
+      return { result: "failed", reason: `${String(c.kind)} receivers are delivered by Alertmanager's own settings (SMTP for email); Burnrate cannot send a test for them directly`, status: null };
+  }
+}
+
+/** POSTs JSON under the outbound (SSRF) policy, without following redirects, within TEST_TIMEOUT_MS. */
+async function post(url: string, body: unknown, what: string): Promise<{ result: "delivered" | "failed"; reason: string | null; status: number | null }> {
+  const refused = await outboundRefusal(url);
+  if (refused) return { result: "failed", reason: `${what}: ${refused}`, status: null };
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), redirect: "manual", signal: AbortSignal.timeout(TEST_TIMEOUT_MS) });
+  const text = (await res.text().catch(() => "")).slice(0, 200).replace(/\s+/g, " ").trim();
+  if (res.status >= 200 && res.status < 300) return { result: "delivered", reason: null, status: res.status };
+  if (res.status >= 300 && res.status < 400) return { result: "failed", reason: `the destination answered with a redirect (HTTP ${res.status}); receivers do not follow redirects`, status: res.status };
+  return { result: "failed", reason: `the destination answered HTTP ${res.status}${text ? `: ${text}` : ""}`, status: res.status };
+}
+
+function readableFailure(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e.name === "TimeoutError" || e.name === "AbortError") return `no answer within ${TEST_TIMEOUT_MS / 1000} s`;
+  const code = e.cause?.code;
+  if (e.cause?.message === "bad port") return "the destination's port is one HTTP clients refuse to contact (a well-known non-HTTP port)";
+  if (code === "ECONNREFUSED") return "connection refused by the destination";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return "the destination's host name does not resolve";
+  if (code === "CERT_HAS_EXPIRED" || code?.startsWith("ERR_TLS") || code?.includes("CERT")) return `TLS error (${code})`;
+  return e.cause?.message ?? e.message;
 }

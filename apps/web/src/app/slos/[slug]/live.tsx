@@ -1,8 +1,7 @@
 "use client";
-import { durationToSeconds } from "@burnrate/domain";
 import { Area, AreaChart, CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { burn, burnAt, burnTone, dateTime, pct } from "~/components/format";
-import { Badge, ErrorBox, Loading } from "~/components/ui";
+import { budgetExhausted, burn, burnAt, burnTone, byDuration, dateTime, pct } from "~/components/format";
+import { Badge, BudgetCell, ErrorBox, Loading } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
 import type { Slo } from "~/lib/types";
 
@@ -37,8 +36,9 @@ export function SloLive({ slo }: { slo: Slo }) {
   if (!data) return null;
   const live = data.live;
   const budgetTarget = 1 - slo.objective / 100;
-  const windows = live ? Object.keys(live.burnSeries).sort((a, b) => durationToSeconds(a) - durationToSeconds(b)) : [];
+  const windows = live ? byDuration(Object.keys(live.burnSeries)) : [];
   const burnRows = live ? mergeSeries(live.burnSeries) : [];
+  const ratio = live ? ratioScale(live.points, budgetTarget) : null;
   return (
     <>
       {!data.prometheus.ok ? (
@@ -47,7 +47,7 @@ export function SloLive({ slo }: { slo: Slo }) {
         </div>
       ) : null}
       <div className="grid grid-4">
-        <div className="card"><div className="stat-label">Budget remaining</div><div className="stat" data-testid="budget-remaining" style={{ color: live?.exhausted ? "var(--bad)" : undefined }}>{pct(live?.budgetRemaining ?? null, 2)}</div><div className="muted">of {pct(budgetTarget, 3)} allowed errors over {slo.window}</div>{live?.figures?.coverage.partial ? <div className="muted" data-testid="budget-coverage" title="The period holds less data than its length">data for {live.figures.coverage.label}</div> : null}</div>
+        <div className="card"><div className="stat-label">Budget remaining</div><div className="stat" data-testid="budget-remaining" style={{ color: live?.exhausted || budgetExhausted(live?.budgetRemaining) ? "var(--bad)" : undefined }}>{pct(live?.budgetRemaining ?? null, 2)}</div><BudgetCell value={live?.budgetRemaining} digits={2} testId="budget-remaining-bar" figure={false} exhausted={live?.exhausted} /><div className="muted">{live?.exhausted ? "exhausted · " : ""}of {pct(budgetTarget, 3)} allowed errors over {slo.window}</div>{live?.figures?.coverage.partial ? <div className="muted" data-testid="budget-coverage" title="The period holds less data than its length">data for {live.figures.coverage.label}</div> : null}</div>
         <div className="card"><div className="stat-label">Burn rate (1h)</div><div className="stat"><Badge tone={burnTone(live ? burnAt(live.burnRates, "1h") : null)}>{burn(live ? burnAt(live.burnRates, "1h") : null)}</Badge></div><div className="muted">6h {burn(live ? burnAt(live.burnRates, "6h") : null)} · 3d {burn(live ? burnAt(live.burnRates, "3d") : null)}</div></div>
         <div className="card"><div className="stat-label">Projected exhaustion</div><div className="stat" style={{ fontSize: 18 }} data-testid="exhaustion">{live?.exhausted ? "Exhausted" : live?.projectedExhaustion ? dateTime(live.projectedExhaustion) : "Not at current burn"}</div><div className="muted">at the current 1d burn rate</div></div>
         <div className="card"><div className="stat-label">Explore</div>
@@ -67,7 +67,7 @@ export function SloLive({ slo }: { slo: Slo }) {
             <div style={{ height: 260 }} data-testid="burndown-chart">
               <ResponsiveContainer>
                 <AreaChart data={live.points} margin={{ left: 8, right: 16, top: 8, bottom: 0 }}>
-                  <CartesianGrid strokeDasharray="3 3" stroke="#eef1f6" />
+                  <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
                   <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={tick} scale="time" />
                   <YAxis tickFormatter={(v: number) => `${Math.round(v * 100)}%`} domain={[(min: number) => Math.min(0, min), 1]} allowDataOverflow />
                   <Tooltip labelFormatter={(v) => dateTime(Number(v))} formatter={(v) => pct(Number(v), 2)} />
@@ -81,17 +81,17 @@ export function SloLive({ slo }: { slo: Slo }) {
           </div>
           <div className="grid grid-2">
             <div className="card">
-              <h2>SLI error ratio</h2>
-              <div style={{ height: 220 }}>
+              <h2>SLI error ratio{ratio?.log ? <span className="muted" style={{ fontWeight: 400, fontSize: 12 }}> · log scale</span> : null}</h2>
+              <div style={{ height: 220 }} data-testid="sli-chart" data-scale={ratio?.log ? "log" : "linear"}>
                 <ResponsiveContainer>
-                  <LineChart data={live.points} margin={{ left: 8, right: 16, top: 8, bottom: 0 }}>
-                    <CartesianGrid strokeDasharray="3 3" stroke="#eef1f6" />
+                  <LineChart data={ratio?.points ?? []} margin={{ left: 8, right: 16, top: 8, bottom: 0 }}>
+                    <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
                     <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={tick} scale="time" />
-                    <YAxis tickFormatter={(v: number) => `${(v * 100).toFixed(2)}%`} width={64} />
-                    <Tooltip labelFormatter={(v) => dateTime(Number(v))} formatter={(v) => pct(Number(v), 3)} />
-                    <ReferenceLine y={budgetTarget} stroke="var(--bad)" strokeDasharray="4 4" label={{ value: "objective", fontSize: 11, fill: "#9b1c1c" }} />
+                    <YAxis scale={ratio?.log ? "log" : "auto"} domain={ratio?.domain ?? [0, "auto"]} allowDataOverflow tickFormatter={(v: number) => ratioTick(v)} width={64} />
+                    <Tooltip labelFormatter={(v) => dateTime(Number(v))} formatter={(_v, _n, item) => pct((item.payload as { errorRatio: number | null }).errorRatio, 3)} />
+                    <ReferenceLine y={budgetTarget} stroke="var(--bad)" strokeDasharray="4 4" ifOverflow="extendDomain" label={{ value: `objective (${pct(budgetTarget, 3)} errors)`, fontSize: 11, fill: "var(--bad)", position: "insideTopRight" }} />
                     {data.deployments.map((dep) => <ReferenceLine key={dep.id} x={dep.at} stroke="#c5ccd8" strokeDasharray="2 3" ifOverflow="discard" />)}
-                    <Line type="monotone" dataKey="errorRatio" name="error ratio" stroke="#e4572e" dot={false} isAnimationActive={false} connectNulls />
+                    <Line type="monotone" dataKey="shown" name="error ratio" stroke="#e4572e" dot={false} isAnimationActive={false} connectNulls />
                   </LineChart>
                 </ResponsiveContainer>
               </div>
@@ -102,11 +102,12 @@ export function SloLive({ slo }: { slo: Slo }) {
                 {burnRows.length ? (
                   <ResponsiveContainer>
                     <LineChart data={burnRows} margin={{ left: 8, right: 16, top: 8, bottom: 0 }}>
-                      <CartesianGrid strokeDasharray="3 3" stroke="#eef1f6" />
+                      <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
                       <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={hourTick} scale="time" />
                       <YAxis scale="log" domain={[0.01, "auto"]} allowDataOverflow tickFormatter={(v: number) => `${v}×`} />
                       <Tooltip labelFormatter={(v) => dateTime(Number(v))} formatter={(v) => burn(Number(v))} />
-                      <Legend />
+                      {/* Recharts sorts legend items by name ("1d, 1h, 30m…"); keep the windows' time order. */}
+                      <Legend itemSorter={(item) => windows.indexOf(String(item.dataKey ?? item.value))} />
                       <ReferenceLine y={14.4} stroke="var(--bad)" strokeDasharray="4 4" />
                       <ReferenceLine y={1} stroke="#9aa5b8" strokeDasharray="4 4" />
                       {windows.map((w, i) => <Line key={w} type="monotone" dataKey={w} stroke={COLORS[i % COLORS.length]} dot={false} isAnimationActive={false} connectNulls />)}
@@ -145,4 +146,26 @@ function mergeSeries(s: Record<string, { t: number; v: number }[]>): Record<stri
   const byT = new Map<number, Record<string, number>>();
   for (const [w, pts] of Object.entries(s)) for (const p of pts) byT.set(p.t, { ...(byT.get(p.t) ?? { t: p.t }), [w]: Math.max(0.01, p.v) });
   return [...byT.values()].sort((a, b) => (a.t ?? 0) - (b.t ?? 0));
+}
+
+/**
+ * The SLI error ratio often spans orders of magnitude (0.001 % on a quiet day, 6 % in an incident):
+ * then the chart uses a log scale whose range always includes the objective line. Zeros are drawn at
+ * the floor of the scale (a log axis has no 0); the tooltip shows the real value.
+ */
+function ratioScale(points: { t: number; errorRatio: number | null }[], objective: number): { log: boolean; domain: [number, number]; points: { t: number; errorRatio: number | null; shown: number | null }[] } {
+  const pos = points.map((p) => p.errorRatio).filter((v): v is number => v !== null && Number.isFinite(v) && v > 0);
+  const lo = Math.min(objective, ...pos);
+  const hi = Math.max(objective, ...pos);
+  const log = pos.length > 0 && hi / lo >= 100;
+  const floor = log ? 10 ** Math.floor(Math.log10(Math.min(lo, objective / 10))) : 0;
+  const top = log ? 10 ** Math.ceil(Math.log10(hi * 1.01)) : hi * 1.2;
+  const shown = (v: number | null) => (v === null || !Number.isFinite(v) ? null : log ? Math.max(floor, v) : v);
+  return { log, domain: [floor, top], points: points.map((p) => ({ t: p.t, errorRatio: p.errorRatio, shown: shown(p.errorRatio) })) };
+}
+
+function ratioTick(v: number): string {
+  if (v === 0) return "0%";
+  const p = v * 100;
+  return p >= 1 ? `${p.toFixed(0)}%` : `${Number(p.toPrecision(2))}%`;
 }
