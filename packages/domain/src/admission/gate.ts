@@ -152,7 +152,7 @@ export function sloIssues(slo: SloSpec, ctx: AdmissionContext = {}): { errors: F
   for (const name of Object.keys(slo.labels)) {
     if (RESERVED_LABELS.has(name)) errors.push({ field: `labels.${name}`, message: `"${name}" is set by Burnrate and cannot be a user label` });
   }
-  const budget = (100 - slo.objective) / 100;
+  const budget = Number(((100 - slo.objective) / 100).toPrecision(12));
   const period = periodSeconds(slo);
   const a = slo.alerting;
   if (a.runbookUrl && escapeGoTemplate(a.runbookUrl) !== a.runbookUrl) {
