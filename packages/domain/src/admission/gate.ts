@@ -1,5 +1,4 @@
 import type { z } from "zod";
-import { escapeGoTemplate } from "../promql/escape";
 import { substituteWindowForValidation } from "../promql/validate";
 import { RESERVED_LABELS } from "../rules/reserved";
 import type { SloBundle } from "../rules/types";
@@ -91,6 +90,8 @@ function utf8Issues(value: unknown, prefix: string, out: FieldIssue[]): void {
 
 function matcherIssues(matchers: Matcher[], field: string, go: GoVersion | undefined, out: FieldIssue[]): void {
   matchers.forEach((m, i) => {
+    // The selector already names the metric; Prometheus refuses a second one.
+    if (m.label === "__name__") out.push({ field: `${field}.${i}.label`, message: "the metric is set by the metric field; __name__ cannot be matched here" });
     if (m.op === "=~" || m.op === "!~") {
       const err = goRegexpError(m.value, { goVersion: go });
       if (err) out.push({ field: `${field}.${i}.value`, message: `is not a regular expression Prometheus accepts: ${err.replace(/^error parsing regexp: /, "")}` });
@@ -155,9 +156,6 @@ export function sloIssues(slo: SloSpec, ctx: AdmissionContext = {}): { errors: F
   const budget = Number(((100 - slo.objective) / 100).toPrecision(12));
   const period = periodSeconds(slo);
   const a = slo.alerting;
-  if (a.runbookUrl && escapeGoTemplate(a.runbookUrl) !== a.runbookUrl) {
-    errors.push({ field: "alerting.runbookUrl", message: "must not contain {{ or }}" });
-  }
   if (a.windows && a.windows.length > 0) {
     const seen = new Map<string, number>();
     a.windows.forEach((w, i) => {

@@ -289,6 +289,10 @@ function checkSelector(n: SyntaxNode, ctx: Ctx): void {
   for (const m of matchers ? children(matchers) : []) {
     if (NEWER_SYNTAX[m.name]) throw new Problem(NEWER_SYNTAX[m.name] ?? "", m.from);
     if (m.name !== "UnquotedLabelMatcher") continue;
+    const labelName = children(m).find((c) => c.name === "LabelName");
+    if (name && labelName && ctx.text.slice(labelName.from, labelName.to) === "__name__") {
+      throw new Problem("metric name must not be set twice", m.from);
+    }
     const op = children(m).find((c) => c.name === "MatchOp")?.firstChild?.name;
     const str = children(m).find((c) => c.name === "StringLiteral");
     if (!str) continue;
