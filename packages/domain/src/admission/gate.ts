@@ -5,6 +5,7 @@ import type { SloBundle } from "../rules/types";
 import { burnWindowsOf, defaultWindowsDropped, periodSeconds } from "../rules/windows";
 import { durationToSeconds, secondsToDuration } from "../spec/common";
 import { SliSpecSchema, leMatcher, type Matcher, type SliSpec } from "../spec/sli";
+import { ErrorBudgetPolicySpecSchema, type ErrorBudgetPolicySpec } from "../spec/policy";
 import { ServiceSpecSchema, SloSpecSchema, TeamSpecSchema, type ServiceSpec, type SloSpec } from "../spec/slo";
 import { goRegexpError, parseGoVersion, type GoVersion } from "./goregexp";
 import { checkPromql, rangeDurationSpans } from "./promql";
@@ -269,4 +270,22 @@ export function admitSloBundle(bundle: SloBundle, ctx: AdmissionContext = {}): B
   if (!slo.ok) errors.push(...slo.errors);
   if (errors.length) return { ok: false, errors };
   return { ok: true, warnings: slo.ok ? slo.warnings : [] };
+}
+
+/** Parses and checks an error-budget policy: burn-rate windows are read with PromQL, so they must be Prometheus durations. */
+export function admitPolicy(input: unknown): Admission<ErrorBudgetPolicySpec> {
+  const pre: FieldIssue[] = [];
+  utf8Issues(input, "", pre);
+  if (pre.length) return { ok: false, errors: pre };
+  const parsed = ErrorBudgetPolicySpecSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: zodIssues(parsed.error) };
+  const errors: FieldIssue[] = [];
+  parsed.data.steps.forEach((step, i) => {
+    if (step.condition.type !== "burn_rate") return;
+    const w = step.condition.window;
+    if (!PROM_DURATION_RE.test(w) || !Number.isInteger(durationToSeconds(w)) || durationToSeconds(w) < MIN_ALERT_WINDOW_SECONDS) {
+      errors.push({ field: `steps.${i}.condition.window`, message: "must be a Prometheus duration of at least 1m, units from largest to smallest (e.g. 1h, 6h, 3d)" });
+    }
+  });
+  return errors.length ? { ok: false, errors } : { ok: true, value: parsed.data, warnings: [] };
 }
