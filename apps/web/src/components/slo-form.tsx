@@ -2,7 +2,7 @@
 import { SloResourceSchema, fieldErrors } from "@burnrate/domain";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { FormActions, cls, useFieldErrors } from "~/components/crud";
+import { FormActions, OtherFieldErrors, cls, useFieldErrors } from "~/components/crud";
 import { Field } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Policy, Service, Sli, Slo } from "~/lib/types";
@@ -11,6 +11,9 @@ type Form = {
   slug: string; name: string; description: string; service: string; sli: string; objective: string; window: string;
   budgetingMethod: string; policy: string; alertsEnabled: boolean; page: boolean; ticket: boolean; minEvents: string; runbookUrl: string;
 };
+
+/** Fields with an input on this form; other refused fields (labels, custom alert windows) are listed at the top. */
+const SLO_FORM_FIELDS = ["name", "slug", "service", "sli", "objective", "window", "budgetingMethod", "policy", "alerting.runbookUrl", "alerting.minEvents"] as const;
 
 export function SloForm({ existing }: { existing?: Slo }) {
   const router = useRouter();
@@ -63,6 +66,7 @@ export function SloForm({ existing }: { existing?: Slo }) {
   return (
     <form className="card" onSubmit={submit} noValidate aria-label="SLO form">
       {fe.formError ? <div className="alert alert-error" role="alert">{fe.formError}</div> : null}
+      <OtherFieldErrors errors={fe.errors} shown={SLO_FORM_FIELDS} />
       <div className="row">
         <Field label="Name" name="name" error={fe.errors.name}><input id="name" type="text" value={form.name} className={cls(!!fe.errors.name)} onChange={set("name")} /></Field>
         <Field label="Slug" name="slug" error={fe.errors.slug} hint="Unique id, used as the slo label on every rule and alert."><input id="slug" type="text" value={form.slug} className={cls(!!fe.errors.slug)} onChange={set("slug")} /></Field>
