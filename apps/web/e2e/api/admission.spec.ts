@@ -91,3 +91,42 @@ test("Go syntax JavaScript lacks is admitted, and default tiers that cannot fire
     await client.delete(`/api/v1/slis/${s.body.id}`);
   }
 });
+
+const slothDoc = (errorQuery: string) =>
+  [
+    'version: "prometheus/v1"',
+    "service: search",
+    "labels: { team: discovery }",
+    "slos:",
+    "  - name: e2e-imported",
+    "    objective: 99",
+    "    sli:",
+    "      events:",
+    `        error_query: ${JSON.stringify(errorQuery)}`,
+    `        total_query: ${JSON.stringify(TOTAL)}`,
+    "",
+  ].join("\n");
+
+test("imports pass the gate, and an SLI slug taken by another definition is a conflict in the plan, never reused", async ({ request }) => {
+  const client = api(request);
+  const importYaml = (text: string, apply: boolean) => request.post(`/api/v1/import?format=sloth${apply ? "&apply=1" : ""}`, { data: Buffer.from(text), headers: { "content-type": "application/yaml" } });
+  // A regex Go refuses inside an imported query: 422, nothing imported.
+  const bad = await importYaml(slothDoc('sum(rate(http_requests_total{job="demo",service="search",code=~"5(?=0)."}[{{.window}}]))'), false);
+  expect(bad.status(), await bad.text()).toBe(422);
+  expect(JSON.stringify(await bad.json())).toMatch(/sli\.errorQuery.*unsupported Perl syntax/);
+  // An SLI with the slug the import would use, but another definition.
+  const taken = await client.post<{ id: string }>("/api/v1/slis", sli("search-e2e-imported", availability("5..")));
+  expect(taken.status, taken.text).toBe(201);
+  try {
+    const doc = slothDoc('sum(rate(http_requests_total{job="demo",service="search",code=~"5.."}[{{.window}}]))');
+    const plan = await importYaml(doc, false);
+    expect(plan.status(), await plan.text()).toBe(200);
+    const body = (await plan.json()) as { plan: { slug: string; action: string; sli: { slug: string; action: string } }[] };
+    expect(body.plan).toEqual([expect.objectContaining({ slug: "search-e2e-imported", action: "create", sli: expect.objectContaining({ slug: "search-e2e-imported", action: "conflict" }) })]);
+    const applied = await importYaml(doc, true);
+    expect(applied.status(), await applied.text()).toBe(409);
+    expect((await client.get("/api/v1/slos/search-e2e-imported")).status).toBe(404);
+  } finally {
+    await client.delete(`/api/v1/slis/${taken.body.id}`);
+  }
+});
