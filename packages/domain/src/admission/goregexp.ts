@@ -527,8 +527,17 @@ export type GoRegexpOptions = { goVersion?: GoVersion };
  * pattern alone, so `a)|(b` (valid once wrapped) is refused too. Returns Go's error text, or null.
  */
 export function goRegexpError(pattern: string, opts: GoRegexpOptions = {}): string | null {
-  return goRegexpSyntaxError(`^(?:${pattern})$`, opts) ?? goRegexpSyntaxError(pattern, opts);
+  const key = `${(opts.goVersion ?? OLDEST_GO_VERSION).join(".")}\u0000${pattern}`;
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const result = goRegexpSyntaxError(`^(?:${pattern})$`, opts) ?? goRegexpSyntaxError(pattern, opts);
+  // Catalogues repeat the same few patterns ("5..", "api|web"); bounded so odd input cannot grow it.
+  if (cache.size >= 10_000) cache.clear();
+  cache.set(key, result);
+  return result;
 }
+
+const cache = new Map<string, string | null>();
 
 /** Like `goRegexpError` for a pattern used unanchored (as written). */
 export function goRegexpSyntaxError(pattern: string, opts: GoRegexpOptions = {}): string | null {
