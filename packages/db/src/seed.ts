@@ -152,7 +152,7 @@ export async function seedDemo(db: Db): Promise<{ teams: number; services: numbe
         },
       });
     }
-  });
+  }, { timeout: 60_000 }); // a loaded CI machine can take more than the default 5 s
   return { teams: TEAMS.length, services: SERVICES.length, slos: SLOS.length, created: true };
 }
 

@@ -317,7 +317,7 @@ async function resolveSloRefs(tx: Tx, spec: { service: string; sli: string; poli
  * The SLO as the generator will see it (resource + its SLI spec + service and team), through the
  * admission gate and promtool: returns the admitted resource and the gate's warnings, or throws 422.
  */
-async function admitSloResource(tx: Tx, spec: SloResource, sliId: string, opts: { tools?: boolean } = {}) {
+async function admitSloResource(tx: Pick<Tx, "sli">, spec: SloResource, sliId: string, opts: { tools?: boolean } = {}) {
   const sli = await tx.sli.findUniqueOrThrow({ where: { id: sliId }, include: { service: { include: { team: true } } } });
   const svc = sli.service;
   const service = ServiceSpecSchema.parse({ slug: svc.slug, name: svc.name, team: svc.team.slug, tier: svc.tier, description: svc.description, owner: svc.owner, runbookUrl: svc.runbookUrl, repoUrl: svc.repoUrl, labels: svc.labels });
@@ -341,14 +341,29 @@ export async function insertSlo(tx: Tx, input: unknown, actor: Actor, action = "
   return { ...sloOut(row), warnings };
 }
 
+/**
+ * promtool on the SLO's generated rules, before the write transaction (a slow tool must not hold
+ * it open); the transaction then runs the in-process gate again on what it writes.
+ */
+async function preflightSlo(input: unknown): Promise<void> {
+  const parsed = SloResourceSchema.safeParse(input);
+  if (!parsed.success) return; // the transaction reports it with the usual 422
+  const svc = await db().service.findUnique({ where: { slug: parsed.data.service } });
+  const sli = svc ? await db().sli.findUnique({ where: { serviceId_slug: { serviceId: svc.id, slug: parsed.data.sli } } }) : null;
+  if (!sli) return;
+  await admitSloResource(db(), parsed.data, sli.id, { tools: true });
+}
+
 export async function createSlo(input: unknown, actor: Actor) {
-  const out = await db().$transaction((tx) => insertSlo(tx, input, actor));
+  await preflightSlo(input);
+  const out = await db().$transaction((tx) => insertSlo(tx, input, actor, "slo.create", { tools: false }));
   onCatalogChanged("slo.create");
   return out;
 }
 
 export async function updateSlo(slug: string, input: unknown, actor: Actor) {
   const { version, ...parsed } = SloResourceSchema.extend(VersionSchema.shape).parse(input);
+  await preflightSlo(parsed);
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.slo.findUnique({ where: { slug }, include: sloInclude });
     if (!cur) throw notFound(`SLO "${slug}"`);
@@ -356,7 +371,7 @@ export async function updateSlo(slug: string, input: unknown, actor: Actor) {
     if (parsed.service !== cur.sli.service.slug) await requireServiceEditor(tx, actor, parsed.service, "moving an SLO to another service");
     checkVersion(`SLO "${slug}"`, cur.version, version);
     const { sliId, policyId } = await resolveSloRefs(tx, parsed);
-    const { spec, warnings } = await admitSloResource(tx, parsed, sliId);
+    const { spec, warnings } = await admitSloResource(tx, parsed, sliId, { tools: false });
     const row = await tx.slo.update({
       where: { id: cur.id, version },
       data: { slug: spec.slug, name: spec.name, description: spec.description, sliId, policyId, objective: spec.objective, window: spec.window, budgetingMethod: spec.budgetingMethod, alerting: spec.alerting, labels: spec.labels, version: { increment: 1 } },
