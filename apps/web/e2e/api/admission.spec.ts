@@ -79,7 +79,7 @@ test("Go syntax JavaScript lacks is admitted, and default tiers that cannot fire
   const s = await client.post<{ id: string }>("/api/v1/slis", sli("e2e-go-syntax", availability("(?i)5\\d\\d|[[:digit:]]{3}\\z")));
   expect(s.status, s.text).toBe(201);
   try {
-    const o = await client.post<{ slug: string; warnings: { field: string; message: string }[] }>("/api/v1/slos", { ...slo("e2e-low-objective", { objective: 93 }), sli: "e2e-go-syntax" });
+    const o = await client.post<{ slug: string; warnings: { field: string; message: string }[] }>("/api/v1/slos", { ...slo("e2e-low-objective", { objective: 93, window: "30d" }), sli: "e2e-go-syntax" });
     expect(o.status, o.text).toBe(201);
     expect(o.body.warnings.map((w) => w.message).join("\n")).toMatch(/14.4× over 1h can never fire at 93%/);
     const rules = await client.get<{ content?: string; generated?: string }>("/api/v1/slos/e2e-low-objective/rules");
@@ -110,10 +110,14 @@ const slothDoc = (errorQuery: string) =>
 test("imports pass the gate, and an SLI slug taken by another definition is a conflict in the plan, never reused", async ({ request }) => {
   const client = api(request);
   const importYaml = (text: string, apply: boolean) => request.post(`/api/v1/import?format=sloth${apply ? "&apply=1" : ""}`, { data: Buffer.from(text), headers: { "content-type": "application/yaml" } });
-  // A regex Go refuses inside an imported query: 422, nothing imported.
-  const bad = await importYaml(slothDoc('sum(rate(http_requests_total{job="demo",service="search",code=~"5(?=0)."}[{{.window}}]))'), false);
+  // A regex Go refuses inside an imported query: a problem in the plan, and a 422 on apply.
+  const badDoc = slothDoc('sum(rate(http_requests_total{job="demo",service="search",code=~"5(?=0)."}[{{.window}}]))');
+  const checked = await importYaml(badDoc, false);
+  expect(checked.status(), await checked.text()).toBe(200);
+  expect((await checked.json()) as unknown).toMatchObject({ problems: [{ path: "slos[0].sli.errorQuery", message: expect.stringMatching(/unsupported Perl syntax/) }] });
+  const bad = await importYaml(badDoc, true);
   expect(bad.status(), await bad.text()).toBe(422);
-  expect(JSON.stringify(await bad.json())).toMatch(/sli\.errorQuery.*unsupported Perl syntax/);
+  expect((await client.get("/api/v1/slos/search-e2e-imported")).status).toBe(404);
   // An SLI with the slug the import would use, but another definition.
   const taken = await client.post<{ id: string }>("/api/v1/slis", sli("search-e2e-imported", availability("5..")));
   expect(taken.status, taken.text).toBe(201);
