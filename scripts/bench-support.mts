@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as dbmod from "@burnrate/db";
 import { freePort, startEmbeddedPostgres } from "@burnrate/db/embedded";
-import { ServiceSpecSchema, SliSpecSchema, SloSpecSchema, TeamSpecSchema } from "@burnrate/domain";
+import { admitSlo, ServiceSpecSchema, SliSpecSchema, TeamSpecSchema } from "@burnrate/domain";
 import { startLocalStack, type LocalStack } from "@burnrate/synth";
 
 type Db = ReturnType<typeof dbmod.createDb>;
@@ -584,7 +584,9 @@ export async function resizeCatalogue(db: Db, n: number): Promise<void> {
     const team = teamById.get(svc.teamId);
     TeamSpecSchema.parse({ slug: team?.slug ?? "bench-team-000", name: team?.name ?? "Bench team" });
     ServiceSpecSchema.parse({ slug: svc.slug, name: svc.name, team: team?.slug ?? "bench-team-000", tier: svc.tier, owner: svc.owner, description: svc.description, labels: {} });
-    SloSpecSchema.parse({ slug: o.slug, name: o.name, service: svc.slug, sli: SliSpecSchema.parse(sli.spec), objective: o.objective, window: o.window, alerting: o.alerting, labels: {} });
+    // Bulk rows skip the catalogue service, so they pass the same admission gate here.
+    const admitted = admitSlo({ slug: o.slug, name: o.name, service: svc.slug, sli: SliSpecSchema.parse(sli.spec), objective: o.objective, window: o.window, alerting: o.alerting, labels: {} });
+    if (!admitted.ok) throw new Error(`bench SLO ${o.slug} refused by the admission gate: ${JSON.stringify(admitted.errors)}`);
   }
   await db.$transaction([
     db.team.createMany({ data: newTeams }),

@@ -1,3 +1,4 @@
+import { admitPolicy, admitService, admitSlo, type FieldIssue } from "@burnrate/domain";
 import type { Db } from "./client";
 
 type SeedSli =
@@ -63,6 +64,20 @@ const POLICY_STEPS = [
   { condition: { type: "budget_remaining", belowPercent: 25 }, action: "notify", note: "Budget low: tell the team and product owner." },
 ];
 
+/** The demo catalogue passes the admission gate like any other entry point (a refusal is a bug here). */
+export function admitDemoCatalogue(): void {
+  const refused: string[] = [];
+  const check = (what: string, r: { ok: true } | { ok: false; errors: FieldIssue[] }) => {
+    if (!r.ok) refused.push(`${what}: ${r.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`);
+  };
+  for (const t of TEAMS) check(`policy ${t.slug}-default`, admitPolicy({ slug: `${t.slug}-default`, name: `${t.name} default policy`, team: t.slug, steps: POLICY_STEPS }));
+  for (const s of SERVICES) check(`service ${s.slug}`, admitService({ ...s, runbookUrl: `https://runbooks.example.com/${s.slug}`, repoUrl: `https://git.example.com/shop/${s.slug}` }));
+  for (const o of SLOS) {
+    check(`SLO ${o.slug}`, admitSlo({ slug: o.slug, name: o.name, service: o.service, sli: o.sli, objective: o.objective, window: o.window, alerting: { enabled: true, page: true, ticket: true, minEvents: o.service === "reporting" ? 50 : 0 } }));
+  }
+  if (refused.length) throw new Error(`demo catalogue refused by the admission gate: ${refused.join(" | ")}`);
+}
+
 /**
  * Loads demo data (teams, services, SLIs, SLOs, policies, receivers). Idempotent: existing rows
  * (matched by slug) are left as they are, so user edits in the demo survive restarts.
@@ -72,6 +87,7 @@ export async function seedDemo(db: Db): Promise<{ teams: number; services: numbe
   if (existing > 0) {
     return { teams: existing, services: await db.service.count(), slos: await db.slo.count(), created: false };
   }
+  admitDemoCatalogue();
   await db.$transaction(async (tx) => {
     const teamIds = new Map<string, string>();
     for (const t of TEAMS) {

@@ -20,3 +20,4 @@ export * from "./policy-eval";
 export * from "./auth/sso";
 export * from "./net/outbound";
 export * from "./queries/index";
+export * from "./admission/index";

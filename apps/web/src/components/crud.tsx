@@ -34,6 +34,24 @@ export function useFieldErrors() {
   };
 }
 
+/** The error of a form field, or of the first nested path under it (`spec.matchers.0.value` for `spec.matchers`). */
+export function nestedError(errors: Record<string, string>, field: string): string | undefined {
+  if (errors[field]) return errors[field];
+  const hit = Object.entries(errors).find(([k]) => k.startsWith(`${field}.`));
+  return hit ? `${hit[0].slice(field.length + 1)}: ${hit[1]}` : undefined;
+}
+
+/** Field errors the form has no input for (e.g. `labels.team`, `alerting.windows.0.burnRate`), listed under the form. */
+export function OtherFieldErrors({ errors, shown }: { errors: Record<string, string>; shown: readonly string[] }) {
+  const other = Object.entries(errors).filter(([k]) => !shown.some((f) => k === f || k.startsWith(`${f}.`)));
+  if (other.length === 0) return null;
+  return (
+    <ul className="field-error" role="alert" aria-label="Other field errors">
+      {other.map(([k, v]) => <li key={k}><code>{k}</code>: {v}</li>)}
+    </ul>
+  );
+}
+
 export function cls(invalid: boolean | undefined, extra = ""): string {
   return `${extra} ${invalid ? "invalid" : ""}`.trim();
 }

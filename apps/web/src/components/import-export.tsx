@@ -3,7 +3,9 @@ import { useState } from "react";
 import { Badge, ErrorBox } from "~/components/ui";
 import { ApiClientError } from "~/lib/api-client";
 
-type Plan = { applied: boolean; plan: { slug: string; service: string; objective: number; window: string; kind: string; action: string }[]; problems: { path: string; message: string }[] };
+type PlanEntry = { slug: string; service: string; objective: number; window: string; kind: string; action: string; sli: { slug: string; action: string; reason?: string }; warnings: string[] };
+type Plan = { applied: boolean; plan: PlanEntry[]; problems: { path: string; message: string }[] };
+const conflicted = (p: PlanEntry) => p.action === "conflict" || p.sli.action === "conflict";
 
 /** Export links and an OpenSLO/Sloth import with a validate-then-apply flow. */
 export function ImportExport({ canImport, onImported }: { canImport: boolean; onImported: () => void }) {
@@ -45,14 +47,23 @@ export function ImportExport({ canImport, onImported }: { canImport: boolean; on
           {error instanceof ApiClientError && Object.keys(error.fields).length > 1 ? <ul className="field-error">{Object.entries(error.fields).slice(0, 10).map(([k, v]) => <li key={k}><code>{k}</code>: {v}</li>)}</ul> : null}
           {plan ? (
             <div className={`alert ${plan.applied ? "alert-ok" : "alert-warn"}`}>
-              {plan.applied ? `Imported ${plan.plan.length} SLO(s).` : `Valid. ${plan.plan.filter((p) => p.action === "create").length} SLO(s) would be created${plan.plan.some((p) => p.action === "conflict") ? ", some slugs already exist" : ""}.`}
-              <ul>{plan.plan.map((p) => <li key={p.slug}><code>{p.slug}</code> on {p.service}: {p.objective}% / {p.window} ({p.kind}) <Badge tone={p.action === "create" ? "ok" : "bad"}>{p.action}</Badge></li>)}</ul>
+              {plan.applied ? `Imported ${plan.plan.length} SLO(s).` : `Valid. ${plan.plan.filter((p) => p.action === "create").length} SLO(s) would be created${plan.plan.some(conflicted) ? ", some slugs already exist with another definition" : ""}.`}
+              <ul>
+                {plan.plan.map((p) => (
+                  <li key={p.slug}>
+                    <code>{p.slug}</code> on {p.service}: {p.objective}% / {p.window} ({p.kind}) <Badge tone={p.action === "create" ? "ok" : "bad"}>{p.action}</Badge>{" "}
+                    SLI <code>{p.sli.slug}</code> <Badge tone={p.sli.action === "conflict" ? "bad" : "ok"}>{p.sli.action}</Badge>
+                    {p.sli.reason ? <div className="field-error">{p.sli.reason}</div> : null}
+                    {p.warnings.map((w) => <div key={w} className="muted">{w}</div>)}
+                  </li>
+                ))}
+              </ul>
               {plan.problems.map((p) => <div key={p.path} className="field-error">{p.path}: {p.message}</div>)}
             </div>
           ) : null}
           <div className="btn-row">
             <button className="btn" disabled={busy || !text.trim()} onClick={() => void call(false)}>Validate</button>
-            <button className="btn btn-primary" disabled={busy || !plan || plan.applied || plan.problems.length > 0 || plan.plan.some((p) => p.action === "conflict")} onClick={() => void call(true)}>Import</button>
+            <button className="btn btn-primary" disabled={busy || !plan || plan.applied || plan.problems.length > 0 || plan.plan.some(conflicted)} onClick={() => void call(true)}>Import</button>
           </div>
         </div>
       ) : null}

@@ -2,7 +2,7 @@
 import { SloResourceSchema, fieldErrors, slugFromName } from "@burnrate/domain";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
-import { FormActions, ReadOnlyNote, cls, useFieldErrors } from "~/components/crud";
+import { FormActions, OtherFieldErrors, ReadOnlyNote, cls, useFieldErrors } from "~/components/crud";
 import { Field } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import { useMe } from "~/lib/me";
@@ -12,6 +12,9 @@ type Form = {
   slug: string; name: string; description: string; service: string; sli: string; objective: string; window: string;
   budgetingMethod: string; policy: string; alertsEnabled: boolean; page: boolean; ticket: boolean; minEvents: string; runbookUrl: string;
 };
+
+/** Fields with an input on this form; other refused fields (labels, custom alert windows) are listed at the top. */
+const SLO_FORM_FIELDS = ["name", "slug", "service", "sli", "objective", "window", "budgetingMethod", "policy", "alerting.runbookUrl", "alerting.minEvents"] as const;
 
 export function SloForm({ existing }: { existing?: Slo }) {
   const router = useRouter();
@@ -97,6 +100,7 @@ export function SloForm({ existing }: { existing?: Slo }) {
     <form className="card" onSubmit={submit} noValidate aria-label="SLO form" data-readonly={readOnly ? "true" : undefined}>
       <ReadOnlyNote reason={readOnly} />
       {fe.formError ? <div className="alert alert-error" role="alert">{fe.formError}</div> : null}
+      <OtherFieldErrors errors={fe.errors} shown={SLO_FORM_FIELDS} />
       <fieldset disabled={locked} style={{ border: 0, padding: 0, margin: 0, minWidth: 0 }}>
       <div className="row">
         <Field label="Name" name="name" error={fe.errors.name}><input id="name" type="text" value={form.name} className={cls(!!fe.errors.name)} onChange={setName} /></Field>

@@ -53,6 +53,12 @@ const EnvSchema = z.object({
   /** Optional bearer token required on the Alertmanager webhook and /api/metrics. */
   BURNRATE_WEBHOOK_TOKEN: z.string().min(16).optional(),
   /** Evaluation interval of the long-window/metadata rule groups (default 5m; the demo uses 1m so budgets show at once). */
+  /** Go version of the target Prometheus (its /api/v1/status/buildinfo goVersion); regex syntax follows it. Default: go1.19 (Prometheus 2.42). */
+  BURNRATE_TARGET_GO_VERSION: z.string().regex(/^(go)?\d+\.\d+/, "must be like go1.21.5").optional(),
+  /** "off" skips running promtool on an SLO's rules when it is saved (the in-process gate still runs). */
+  BURNRATE_ADMISSION_TOOLS: z.enum(["on", "off"]).default("on"),
+  /** promtool used at save time (default /usr/bin/promtool when present). */
+  BURNRATE_PROMTOOL: z.string().optional(),
   BURNRATE_LONG_RULE_INTERVAL: z.string().regex(/^\d+[sm]$/, "must be like 1m or 30s").optional(),
   PORT: z.coerce.number().int().default(3000),
   /** "off" makes this replica never push (run exactly one pushing replica per installation). */

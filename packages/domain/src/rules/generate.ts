@@ -1,3 +1,4 @@
+import { admitSloBundle, type AdmissionContext } from "../admission/gate";
 import { escapeGoTemplate, promqlString } from "../promql/escape";
 import { secondsToDuration } from "../spec/common";
 import { sliQueries } from "../spec/sli";
@@ -22,23 +23,7 @@ import { BASE_WINDOW_SECONDS, burnWindowsOf, FULL_PERIOD_COVERAGE, gridSeconds, 
 /** Windows longer than this go to the slow (`-long`) group. */
 const WINDOWS_GROUP_MAX_SECONDS = 6 * 3600;
 
-/** Label names the generator sets itself; user labels may not use them. */
-export const RESERVED_LABELS: ReadonlySet<string> = new Set([
-  "slo",
-  "service",
-  "team",
-  "tier",
-  "slo_window",
-  "slo_period",
-  "severity",
-  "burn_tier",
-  "long_window",
-  "short_window",
-  "alertname",
-  "alertstate",
-  "name",
-  "objective",
-]);
+export { RESERVED_LABELS } from "./reserved";
 
 /** Objective as a ratio (99.9 → 0.999) without binary float noise. */
 export function objectiveRatio(objectivePercent: number): number {
@@ -68,29 +53,21 @@ export function sloLabels(b: SloBundle): Record<string, string> {
   return sortRecord({ ...b.slo.labels, slo: b.slo.slug, service: b.service.slug, team: b.team.slug, tier: b.service.tier });
 }
 
-/** Checks cross-references and label collisions; throws SloGenerationError with the offending path. */
-export function validateBundles(bundles: SloBundle[]): void {
+/**
+ * The generator's last check: duplicate slugs across the catalogue, then the admission gate per
+ * SLO (`admitSloBundle`); throws SloGenerationError with the offending path (`slos[2].labels.team`).
+ */
+export function validateBundles(bundles: SloBundle[], ctx: AdmissionContext = {}): void {
   const seen = new Map<string, number>();
   bundles.forEach((b, i) => {
     const at = `slos[${i}]`;
     const prev = seen.get(b.slo.slug);
     if (prev !== undefined) throw new SloGenerationError(`${at}.slug`, `duplicate SLO slug "${b.slo.slug}" (also slos[${prev}])`);
     seen.set(b.slo.slug, i);
-    if (b.slo.service !== b.service.slug) {
-      throw new SloGenerationError(`${at}.service`, `SLO "${b.slo.slug}" names service "${b.slo.service}" but was bundled with "${b.service.slug}"`);
-    }
-    if (b.service.team !== b.team.slug) {
-      throw new SloGenerationError(`${at}.team`, `service "${b.service.slug}" belongs to team "${b.service.team}" but was bundled with "${b.team.slug}"`);
-    }
-    for (const name of Object.keys(b.slo.labels)) {
-      if (RESERVED_LABELS.has(name)) throw new SloGenerationError(`${at}.labels.${name}`, `"${name}" is set by Burnrate and cannot be a user label`);
-    }
-    const keys = new Set<string>();
-    for (const w of burnWindowsOf(b.slo)) {
-      const key = `${w.severity}/${w.longSeconds}/${w.shortSeconds}`;
-      if (keys.has(key)) throw new SloGenerationError(`${at}.alerting.windows`, `two ${w.severity} alerts use the same windows ${secondsToDuration(w.longSeconds)}/${secondsToDuration(w.shortSeconds)}`);
-      keys.add(key);
-      if (w.shortSeconds > w.longSeconds) throw new SloGenerationError(`${at}.alerting.windows`, "the short window must not be longer than the long window");
+    const admitted = admitSloBundle(b, ctx);
+    if (!admitted.ok) {
+      const first = admitted.errors[0];
+      throw new SloGenerationError(`${at}.${first?.field ?? "slug"}`, first?.message ?? "refused by the admission gate");
     }
   });
 }

@@ -105,8 +105,10 @@ function scaledWindowsOf(period: number): readonly BurnWindow[] {
 function computeScaled(period: number): BurnWindow[] {
   const scale = period / REFERENCE_PERIOD_SECONDS;
   return WORKBOOK_WINDOWS.map((w) => {
-    const longSeconds = Math.max(BASE_WINDOW_SECONDS, roundToMinute(w.longSeconds * scale));
     const shortSeconds = Math.max(BASE_WINDOW_SECONDS, roundToMinute(w.shortSeconds * scale));
+    // Short windows stop at the 5m base, so for short periods (1d: 1h/30 = 2m) the long window
+    // keeps at least twice the short one instead of collapsing onto it.
+    const longSeconds = Math.max(BASE_WINDOW_SECONDS, roundToMinute(w.longSeconds * scale), 2 * shortSeconds);
     return {
       ...w,
       longSeconds,
@@ -167,9 +169,26 @@ function computeBurnWindows(slo: SloSpec): readonly BurnWindow[] {
     });
   } else {
     windows = scaledWindowsOf(period);
+    const budget = errorBudgetFraction(slo.objective);
+    // A tier whose error-ratio threshold (burn rate × budget) is 100% or more can never fire,
+    // e.g. 14.4× below 93.06%; the admission gate warns about it.
+    if (windows.some((w) => w.burnRate * budget >= 1)) windows = windows.filter((w) => w.burnRate * budget < 1);
     if (a.page && a.ticket) return windows;
   }
   return windows.filter((w) => (w.severity === "page" ? a.page : a.ticket));
+}
+
+function errorBudgetFraction(objectivePercent: number): number {
+  return Number(((100 - objectivePercent) / 100).toPrecision(12));
+}
+
+/** Default (workbook) tiers left out because they cannot fire at the SLO's objective. */
+export function defaultWindowsDropped(slo: SloSpec): BurnWindow[] {
+  if (slo.alerting.windows && slo.alerting.windows.length > 0) return [];
+  const budget = errorBudgetFraction(slo.objective);
+  return scaledWindowsOf(periodSeconds(slo))
+    .filter((w) => w.burnRate * budget >= 1 && (w.severity === "page" ? slo.alerting.page : slo.alerting.ticket))
+    .map((w) => ({ ...w }));
 }
 
 function sevOrder(s: "page" | "ticket"): number {

@@ -3,7 +3,7 @@ import { SliResourceSchema, fieldErrors, formatMatchersText, goldenSignalTemplat
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { Suspense, useEffect, useState } from "react";
-import { DataTable, FormActions, RowActions, cls, useFieldErrors, useRowLimit } from "~/components/crud";
+import { DataTable, FormActions, RowActions, cls, nestedError, useFieldErrors, useRowLimit } from "~/components/crud";
 import { Badge, Empty, ErrorBox, Field, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List, Service, Sli } from "~/lib/types";
@@ -113,7 +113,7 @@ function SlisInner() {
     }
     save.mutate({ body, version: editing && editing !== "new" ? editing.version : undefined }, { onSuccess: () => setEditing(null), onError: fe.fromError });
   };
-  const err = (k: string) => fe.errors[`spec.${k}`];
+  const err = (k: string) => nestedError(fe.errors, `spec.${k}`);
   let preview: { errors: string; total: string } | null = null;
   {
     const { body } = toBody(form);

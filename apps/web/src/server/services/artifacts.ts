@@ -1,5 +1,6 @@
 import "server-only";
 import {
+  admitSloBundle,
   AlertReceiverSpecSchema,
   ServiceSpecSchema,
   SliSpecSchema,
@@ -21,6 +22,7 @@ import {
 import { createHash } from "node:crypto";
 import { env } from "~/lib/env";
 import { decryptSecret } from "../crypto";
+import { admissionContext } from "./admission";
 import { db } from "../db";
 
 export const BURNRATE_VERSION = "0.1.0";
@@ -43,6 +45,13 @@ export async function loadBundles(): Promise<{ bundles: SloBundle[]; problems: s
         slug: r.slug, name: r.name, description: r.description, service: svc.slug, sli: SliSpecSchema.parse(r.sli.spec),
         objective: Number(r.objective.toString()), window: r.window, budgetingMethod: r.budgetingMethod, alerting: r.alerting, labels: r.labels,
       });
+      // Rows written before the gate existed (or by hand) are checked like new ones: one refused
+      // SLO is reported and skipped instead of failing generation for the whole catalogue.
+      const admitted = admitSloBundle({ slo, service, team }, admissionContext());
+      if (!admitted.ok) {
+        problems.push(`SLO "${r.slug}" skipped: ${admitted.errors.map((e) => `${e.field}: ${e.message}`).join("; ").slice(0, 300)}`);
+        continue;
+      }
       bundles.push({ slo, service, team });
     } catch (err) {
       problems.push(`SLO "${r.slug}" skipped: ${(err as Error).message.slice(0, 300)}`);

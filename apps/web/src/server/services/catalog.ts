@@ -1,5 +1,8 @@
 import "server-only";
 import {
+  admitPolicy,
+  admitService,
+  admitSli,
   ErrorBudgetPolicySpecSchema,
   ServiceSpecSchema,
   SliResourceSchema,
@@ -7,17 +10,22 @@ import {
   TeamResourceSchema,
   VersionSchema,
   type SliSpec,
+  type SloBundle,
+  type SloResource,
 } from "@burnrate/domain";
 
 import { requireAdmin, requireTeamRole, type Principal } from "../auth";
 import { db } from "../db";
 import { ApiError, notFound, versionConflict } from "../http/errors";
+import { admissionContext, admitSloForSave, admitted } from "./admission";
 import { audit, type Tx } from "./audit";
 import { onCatalogChanged } from "./hooks";
 
 /**
  * Catalogue services: create, update (optimistic locking on `version`), delete, with an audit
- * event per change in the same transaction. Inputs are validated by the domain zod schemas.
+ * event per change in the same transaction. Every write of a service, SLI, SLO or policy passes the
+ * admission gate of packages/domain (422 with `fields` otherwise); imports use the same `insert*`
+ * writers inside their transaction. Only this file writes those rows (test/catalog-writes.test.ts).
  */
 
 type Actor = Principal;
@@ -172,22 +180,26 @@ export async function getService(slug: string) {
   return serviceOut(s);
 }
 
-export async function createService(input: unknown, actor: Actor) {
-  const spec = ServiceSpecSchema.parse(input);
+/** Creates a service in a transaction: gate, authorize, write, audit. */
+export async function insertService(tx: Tx, input: unknown, actor: Actor, action = "service.create") {
+  const { value: spec } = admitted(admitService(input));
   requireTeamRole(actor, spec.team, "editor", "creating a service");
-  const out = await db().$transaction(async (tx) => {
-    const teamId = await teamIdBySlug(tx, spec.team);
-    const { team: _t, ...data } = spec;
-    const row = await tx.service.create({ data: { ...data, teamId }, include: serviceInclude });
-    await audit(tx, { actor: actor.name, action: "service.create", entityType: "service", entityId: row.id, entitySlug: row.slug, after: spec });
-    return serviceOut(row);
-  });
+  const teamId = await teamIdBySlug(tx, spec.team);
+  const { team: _t, ...data } = spec;
+  const row = await tx.service.create({ data: { ...data, teamId }, include: serviceInclude });
+  await audit(tx, { actor: actor.name, action, entityType: "service", entityId: row.id, entitySlug: row.slug, after: spec });
+  return serviceOut(row);
+}
+
+export async function createService(input: unknown, actor: Actor) {
+  const out = await db().$transaction((tx) => insertService(tx, input, actor));
   onCatalogChanged("service.create");
   return out;
 }
 
 export async function updateService(slug: string, input: unknown, actor: Actor) {
-  const { version, ...spec } = ServiceSpecSchema.extend(VersionSchema.shape).parse(input);
+  const { version, ...raw } = ServiceSpecSchema.extend(VersionSchema.shape).parse(input);
+  const { value: spec } = admitted(admitService(raw));
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.service.findUnique({ where: { slug }, include: { team: true } });
     if (!cur) throw notFound(`service "${slug}"`);
@@ -232,23 +244,33 @@ export async function getSli(id: string) {
   return sliOut(s);
 }
 
+/** Parses an SLI resource and runs its spec through the gate (fields as `spec.…`). */
+function admitSliResource<T extends { spec: SliSpec }>(resource: T): T {
+  const { value } = admitted(admitSli(resource.spec, admissionContext()), "spec");
+  return { ...resource, spec: value };
+}
+
+/** Creates an SLI in a transaction: gate, authorize, write, audit. */
+export async function insertSli(tx: Tx, input: unknown, actor: Actor, action = "sli.create") {
+  const spec = admitSliResource(SliResourceSchema.parse(input));
+  await requireServiceEditor(tx, actor, spec.service, "creating an SLI");
+  const serviceId = await serviceIdBySlug(tx, spec.service);
+  const dup = await tx.sli.findUnique({ where: { serviceId_slug: { serviceId, slug: spec.slug } } });
+  if (dup) throw new ApiError("conflict", `slug: service "${spec.service}" already has an SLI "${spec.slug}"`, { slug: "is already taken in this service" });
+  const row = await tx.sli.create({ data: { slug: spec.slug, name: spec.name, description: spec.description, serviceId, kind: spec.spec.kind, spec: spec.spec }, include: sliInclude });
+  await audit(tx, { actor: actor.name, action, entityType: "sli", entityId: row.id, entitySlug: row.slug, after: spec });
+  return sliOut(row);
+}
+
 export async function createSli(input: unknown, actor: Actor) {
-  const spec = SliResourceSchema.parse(input);
-  const out = await db().$transaction(async (tx) => {
-    await requireServiceEditor(tx, actor, spec.service, "creating an SLI");
-    const serviceId = await serviceIdBySlug(tx, spec.service);
-    const dup = await tx.sli.findUnique({ where: { serviceId_slug: { serviceId, slug: spec.slug } } });
-    if (dup) throw new ApiError("conflict", `slug: service "${spec.service}" already has an SLI "${spec.slug}"`, { slug: "is already taken in this service" });
-    const row = await tx.sli.create({ data: { slug: spec.slug, name: spec.name, description: spec.description, serviceId, kind: spec.spec.kind, spec: spec.spec }, include: sliInclude });
-    await audit(tx, { actor: actor.name, action: "sli.create", entityType: "sli", entityId: row.id, entitySlug: row.slug, after: spec });
-    return sliOut(row);
-  });
+  const out = await db().$transaction((tx) => insertSli(tx, input, actor));
   onCatalogChanged("sli.create");
   return out;
 }
 
 export async function updateSli(id: string, input: unknown, actor: Actor) {
-  const { version, ...spec } = SliResourceSchema.extend(VersionSchema.shape).parse(input);
+  const { version, ...raw } = SliResourceSchema.extend(VersionSchema.shape).parse(input);
+  const spec = admitSliResource(raw);
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.sli.findUnique({ where: { id }, include: { service: true } });
     if (!cur) throw notFound(`SLI "${id}"`);
@@ -304,44 +326,78 @@ async function resolveSloRefs(tx: Tx, spec: { service: string; sli: string; poli
   return { sliId: sli.id, policyId };
 }
 
-export async function createSlo(input: unknown, actor: Actor) {
-  const spec = SloResourceSchema.parse(input);
+/**
+ * The SLO as the generator will see it (resource + its SLI spec + service and team), through the
+ * admission gate and promtool: returns the admitted resource and the gate's warnings, or throws 422.
+ */
+async function admitSloResource(tx: Pick<Tx, "sli">, spec: SloResource, sliId: string, opts: { tools?: boolean } = {}) {
+  const sli = await tx.sli.findUniqueOrThrow({ where: { id: sliId }, include: { service: { include: { team: true } } } });
+  const svc = sli.service;
+  const service = ServiceSpecSchema.parse({ slug: svc.slug, name: svc.name, team: svc.team.slug, tier: svc.tier, description: svc.description, owner: svc.owner, runbookUrl: svc.runbookUrl, repoUrl: svc.repoUrl, labels: svc.labels });
+  const team = TeamSpecSchema.parse({ slug: svc.team.slug, name: svc.team.name, description: svc.team.description });
+  const { sli: _sliSlug, policy: _policy, ...rest } = spec;
+  const { value, warnings } = await admitSloForSave({ ...rest, sli: sli.spec }, (slo): SloBundle => ({ slo, service, team }), opts);
+  return { spec: { ...spec, objective: value.objective, alerting: value.alerting, labels: value.labels }, warnings };
+}
+
+/** Creates an SLO in a transaction: authorize, gate, write, audit. */
+export async function insertSlo(tx: Tx, input: unknown, actor: Actor, action = "slo.create", opts: { tools?: boolean } = {}) {
+  const parsed = SloResourceSchema.parse(input);
+  await requireServiceEditor(tx, actor, parsed.service, "creating an SLO");
   // No "policy" key at all (not even null): the SLO gets its team's default policy, if it has one.
   const policyNamed = typeof input === "object" && input !== null && "policy" in input;
-  const out = await db().$transaction(async (tx) => {
-    await requireServiceEditor(tx, actor, spec.service, "creating an SLO");
-    if (!policyNamed) {
-      const svc = await tx.service.findUnique({ where: { slug: spec.service }, include: { team: { include: { defaultPolicy: true } } } });
-      spec.policy = svc?.team.defaultPolicy?.slug ?? null;
-    }
-    const { sliId, policyId } = await resolveSloRefs(tx, spec);
-    const row = await tx.slo.create({
-      data: { slug: spec.slug, name: spec.name, description: spec.description, sliId, policyId, objective: spec.objective, window: spec.window, budgetingMethod: spec.budgetingMethod, alerting: spec.alerting, labels: spec.labels },
-      include: sloInclude,
-    });
-    await audit(tx, { actor: actor.name, action: "slo.create", entityType: "slo", entityId: row.id, entitySlug: row.slug, after: spec });
-    return sloOut(row);
+  if (!policyNamed) {
+    const svc = await tx.service.findUnique({ where: { slug: parsed.service }, include: { team: { include: { defaultPolicy: true } } } });
+    parsed.policy = svc?.team.defaultPolicy?.slug ?? null;
+  }
+  const { sliId, policyId } = await resolveSloRefs(tx, parsed);
+  const { spec, warnings } = await admitSloResource(tx, parsed, sliId, opts);
+  const row = await tx.slo.create({
+    data: { slug: spec.slug, name: spec.name, description: spec.description, sliId, policyId, objective: spec.objective, window: spec.window, budgetingMethod: spec.budgetingMethod, alerting: spec.alerting, labels: spec.labels },
+    include: sloInclude,
   });
+  await audit(tx, { actor: actor.name, action, entityType: "slo", entityId: row.id, entitySlug: row.slug, after: spec });
+  return { ...sloOut(row), warnings };
+}
+
+/**
+ * promtool on the SLO's generated rules, before the write transaction (a slow tool must not hold
+ * it open); the transaction then runs the in-process gate again on what it writes.
+ */
+async function preflightSlo(input: unknown): Promise<void> {
+  const parsed = SloResourceSchema.safeParse(input);
+  if (!parsed.success) return; // the transaction reports it with the usual 422
+  const svc = await db().service.findUnique({ where: { slug: parsed.data.service } });
+  const sli = svc ? await db().sli.findUnique({ where: { serviceId_slug: { serviceId: svc.id, slug: parsed.data.sli } } }) : null;
+  if (!sli) return;
+  await admitSloResource(db(), parsed.data, sli.id, { tools: true });
+}
+
+export async function createSlo(input: unknown, actor: Actor) {
+  await preflightSlo(input);
+  const out = await db().$transaction((tx) => insertSlo(tx, input, actor, "slo.create", { tools: false }));
   onCatalogChanged("slo.create");
   return out;
 }
 
 export async function updateSlo(slug: string, input: unknown, actor: Actor) {
-  const { version, ...spec } = SloResourceSchema.extend(VersionSchema.shape).parse(input);
+  const { version, ...parsed } = SloResourceSchema.extend(VersionSchema.shape).parse(input);
+  await preflightSlo(parsed);
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.slo.findUnique({ where: { slug }, include: sloInclude });
     if (!cur) throw notFound(`SLO "${slug}"`);
     requireTeamRole(actor, cur.sli.service.team.slug, "editor", "editing an SLO");
-    if (spec.service !== cur.sli.service.slug) await requireServiceEditor(tx, actor, spec.service, "moving an SLO to another service");
+    if (parsed.service !== cur.sli.service.slug) await requireServiceEditor(tx, actor, parsed.service, "moving an SLO to another service");
     checkVersion(`SLO "${slug}"`, cur.version, version);
-    const { sliId, policyId } = await resolveSloRefs(tx, spec);
+    const { sliId, policyId } = await resolveSloRefs(tx, parsed);
+    const { spec, warnings } = await admitSloResource(tx, parsed, sliId, { tools: false });
     const row = await tx.slo.update({
       where: { id: cur.id, version },
       data: { slug: spec.slug, name: spec.name, description: spec.description, sliId, policyId, objective: spec.objective, window: spec.window, budgetingMethod: spec.budgetingMethod, alerting: spec.alerting, labels: spec.labels, version: { increment: 1 } },
       include: sloInclude,
     });
     await audit(tx, { actor: actor.name, action: "slo.update", entityType: "slo", entityId: row.id, entitySlug: row.slug, before: sloOut(cur), after: spec });
-    return sloOut(row);
+    return { ...sloOut(row), warnings };
   });
   onCatalogChanged("slo.update");
   return out;
@@ -373,7 +429,7 @@ export async function getPolicy(slug: string) {
 }
 
 export async function createPolicy(input: unknown, actor: Actor) {
-  const spec = ErrorBudgetPolicySpecSchema.parse(input);
+  const { value: spec } = admitted(admitPolicy(input));
   requireTeamRole(actor, spec.team, "editor", "creating a policy");
   const out = await db().$transaction(async (tx) => {
     const teamId = await teamIdBySlug(tx, spec.team);
@@ -386,7 +442,8 @@ export async function createPolicy(input: unknown, actor: Actor) {
 }
 
 export async function updatePolicy(slug: string, input: unknown, actor: Actor) {
-  const { version, ...spec } = ErrorBudgetPolicySpecSchema.extend(VersionSchema.shape).parse(input);
+  const { version, ...raw } = ErrorBudgetPolicySpecSchema.extend(VersionSchema.shape).parse(input);
+  const { value: spec } = admitted(admitPolicy(raw));
   const out = await db().$transaction(async (tx) => {
     const cur = await tx.errorBudgetPolicy.findUnique({ where: { slug }, include: policyInclude });
     if (!cur) throw notFound(`policy "${slug}"`);
