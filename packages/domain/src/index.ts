@@ -17,4 +17,5 @@ export * from "./formats/index";
 export * from "./diff";
 export * from "./policy-eval";
 export * from "./auth/sso";
+export * from "./auth/expiry";
 export * from "./net/outbound";

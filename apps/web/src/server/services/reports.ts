@@ -1,10 +1,10 @@
 import "server-only";
-import { monthAt, sliQueries, utcMonth } from "@burnrate/domain";
+import { sliQueries } from "@burnrate/domain";
 import { parseSampleValue } from "@burnrate/integrations";
 import { db } from "../db";
-import { ApiError } from "../http/errors";
 import { sloInclude, sloOut } from "./catalog";
 import { onCallBoard, prometheus } from "./live";
+import { currentIncidentsSince, reportMonth } from "./report-period";
 
 export type ReportRow = {
   slo: string; name: string; service: string; serviceName: string; team: string; teamName: string; objective: number; window: string;
@@ -19,7 +19,7 @@ export type ReportRow = {
 export async function budgetReport(opts: { period: string; team?: string; now: number }) {
   if (opts.period === "current") {
     const board = await onCallBoard({ team: opts.team });
-    const incidents = await db().incident.groupBy({ by: ["serviceId"], where: { openedAt: { gte: new Date(opts.now - 30 * 86400_000) } }, _count: true });
+    const incidents = await db().incident.groupBy({ by: ["serviceId"], where: { openedAt: { gte: new Date(currentIncidentsSince(opts.now)) } }, _count: true });
     const services = new Map((await db().service.findMany()).map((s) => [s.slug, s.id]));
     const inc = new Map(incidents.map((i) => [i.serviceId, i._count]));
     const rows: ReportRow[] = board.items.map((r) => ({
@@ -31,11 +31,7 @@ export async function budgetReport(opts: { period: string; team?: string; now: n
     return { period: { label: "current SLO windows", from: null, to: null }, prometheus: board.prometheus, rows: sortRows(rows) };
   }
   // Calendar months are UTC (packages/domain calendar), whatever the server's time zone.
-  if (!utcMonth(opts.period)) throw new ApiError("validation_failed", 'period: use "current" or a month like 2026-10', { period: 'use "current" or a month like 2026-10' });
-  const month = monthAt(opts.period, opts.now);
-  if (!month) throw new ApiError("validation_failed", "period: that month has not started yet", { period: "is in the future" });
-  const { from, to, end } = month;
-  const range = `${Math.max(60, Math.floor((end - from) / 1000))}s`;
+  const { from, to, end, range } = reportMonth(opts.period, opts.now);
   const slos = (await db().slo.findMany({ where: opts.team ? { sli: { service: { team: { slug: opts.team } } } } : {}, include: sloInclude, orderBy: { name: "asc" } })).map(sloOut);
   const client = prometheus();
   const prom = { configured: Boolean(client), ok: Boolean(client), url: null as string | null, error: client ? null : "Prometheus is not configured" };
