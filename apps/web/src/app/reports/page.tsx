@@ -1,4 +1,5 @@
 "use client";
+import { recentUtcMonths } from "@burnrate/domain";
 import { useState } from "react";
 import { budgetColor, label, pct, stateTone } from "~/components/format";
 import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
@@ -8,14 +9,9 @@ import type { List, Team } from "~/lib/types";
 type Row = { slo: string; name: string; service: string; serviceName: string; team: string; teamName: string; objective: number; window: string; errorRatio: number | null; budgetConsumed: number | null; budgetRemaining: number | null; policyState: string; policyReason: string; incidents: number; events: number | null };
 type Report = { period: { label: string }; prometheus: { ok: boolean; error: string | null }; rows: Row[] };
 
+/** The six UTC months offered, the one in progress first (the page renders at the browser's now). */
 function months(): string[] {
-  const out: string[] = [];
-  const d = new Date();
-  for (let i = 0; i < 6; i++) {
-    const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - i, 1));
-    out.push(`${m.getUTCFullYear()}-${String(m.getUTCMonth() + 1).padStart(2, "0")}`);
-  }
-  return out;
+  return recentUtcMonths(Date.now(), 6);
 }
 
 export default function ReportsPage() {
