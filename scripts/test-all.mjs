@@ -6,7 +6,8 @@
 //  3. typecheck of every workspace and ESLint
 //  4. each workspace's Vitest suite (domain goldens + promtool/amtool, db on embedded PostgreSQL,
 //     integrations against real Prometheus/Alertmanager and contract servers, synth, stack-check,
-//     demo-service), one workspace at a time because several start servers
+//     demo-service, the web app's pure server-side functions), one workspace at a time because
+//     several start servers
 //     then the clock matrix (scripts/clock-matrix.mjs): the time-touching suites under faketime at
 //     the instants where days, months, years and DST turn, in three time zones
 //  5. next build, then Playwright (API + Chromium e2e against real Postgres, Prometheus, Alertmanager)
@@ -70,7 +71,7 @@ step("typecheck", "npx", ["turbo", "run", "typecheck", "--concurrency=2", "--out
 step("lint", "npx", ["eslint", ".", "--max-warnings", "0"]);
 
 // 4. Unit and integration suites, one workspace at a time.
-for (const ws of ["@burnrate/domain", "@burnrate/db", "@burnrate/integrations", "@burnrate/synth", "@burnrate/stack-check", "@burnrate/demo-service"]) {
+for (const ws of ["@burnrate/domain", "@burnrate/db", "@burnrate/integrations", "@burnrate/synth", "@burnrate/stack-check", "@burnrate/demo-service", "@burnrate/web"]) {
   step(`vitest ${ws}`, "npm", ["test", "-w", ws]);
 }
 step("clock matrix (faketime)", "node", ["scripts/clock-matrix.mjs"]);

@@ -18,6 +18,7 @@ export * from "./formats/index";
 export * from "./diff";
 export * from "./policy-eval";
 export * from "./auth/sso";
+export * from "./auth/expiry";
 export * from "./net/outbound";
 export * from "./queries/index";
 export * from "./admission/index";

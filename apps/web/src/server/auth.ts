@@ -1,5 +1,6 @@
 import "server-only";
 import { sha256 } from "@burnrate/db";
+import { expiredTokenMessage, isExpired } from "@burnrate/domain";
 import type { NextRequest } from "next/server";
 import { env } from "~/lib/env";
 import { db } from "./db";
@@ -39,8 +40,8 @@ async function principalForUser(userId: string, via: Principal["via"]): Promise<
   };
 }
 
-/** Resolves the caller from `Authorization: Bearer br_…` or the session cookie. */
-export async function resolvePrincipal(req: NextRequest): Promise<Principal | null> {
+/** Resolves the caller from `Authorization: Bearer br_…` or the session cookie, at `now` (read by the route wrapper). */
+export async function resolvePrincipal(req: NextRequest, now: number): Promise<Principal | null> {
   if (!authEnabled()) return AUTH_DISABLED;
   const auth = req.headers.get("authorization");
   if (auth) {
@@ -48,16 +49,16 @@ export async function resolvePrincipal(req: NextRequest): Promise<Principal | nu
     if (!m?.[1]) throw new ApiError("unauthorized", "malformed Authorization header; use: Authorization: Bearer br_…");
     const t = await db().apiToken.findUnique({ where: { tokenHash: sha256(m[1]) } });
     if (!t) throw new ApiError("unauthorized", "unknown or revoked API token");
-    if (t.expiresAt && t.expiresAt <= new Date()) throw new ApiError("unauthorized", `this API token expired on ${t.expiresAt.toISOString()}; create a new one under API tokens`);
+    if (t.expiresAt && isExpired(t.expiresAt, now)) throw new ApiError("unauthorized", expiredTokenMessage(t.expiresAt));
     const who = await principalForUser(t.userId, "token");
     if (!who) throw new ApiError("unauthorized", "this API token belongs to a disabled user");
-    void db().apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+    void db().apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
     return who;
   }
   const sid = req.cookies.get(SESSION_COOKIE)?.value;
   if (!sid) return null;
   const s = await db().session.findUnique({ where: { id: sha256(sid) } });
-  if (!s || s.expiresAt < new Date()) return null;
+  if (!s || isExpired(s.expiresAt, now)) return null;
   return principalForUser(s.userId, "session");
 }
 

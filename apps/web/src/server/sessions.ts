@@ -1,6 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { sha256 } from "@burnrate/db";
+import { sessionExpiry } from "@burnrate/domain";
 import type { NextRequest, NextResponse } from "next/server";
 import { env } from "~/lib/env";
 import { SESSION_COOKIE } from "./auth";
@@ -15,13 +16,14 @@ export function secureCookies(req: NextRequest): boolean {
 /**
  * Starts a session for a user who just proved who they are (password or SSO): stores the hash of a
  * random id, sets the httpOnly cookie on `res`, records the sign-in time and drops expired sessions.
+ * `now` is the sign-in instant, read once by the route handler.
  */
-export async function startSession(req: NextRequest, res: NextResponse, userId: string): Promise<void> {
+export async function startSession(req: NextRequest, res: NextResponse, userId: string, now: number): Promise<void> {
   const sid = randomBytes(32).toString("base64url");
-  const expiresAt = new Date(Date.now() + env().BURNRATE_SESSION_TTL_HOURS * 3600_000);
+  const expiresAt = sessionExpiry(now, env().BURNRATE_SESSION_TTL_HOURS);
   await db().session.create({ data: { id: sha256(sid), userId, expiresAt } });
-  await db().session.deleteMany({ where: { userId, expiresAt: { lt: new Date() } } });
-  await db().user.update({ where: { id: userId }, data: { lastLoginAt: new Date() } });
+  await db().session.deleteMany({ where: { userId, expiresAt: { lte: new Date(now) } } });
+  await db().user.update({ where: { id: userId }, data: { lastLoginAt: new Date(now) } });
   res.cookies.set(SESSION_COOKIE, sid, { httpOnly: true, sameSite: "lax", secure: secureCookies(req), path: "/", expires: expiresAt });
 }
 

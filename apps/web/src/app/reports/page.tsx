@@ -1,4 +1,5 @@
 "use client";
+import { recentUtcMonths } from "@burnrate/domain";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 import { budgetColor, budgetExhausted, label, pct, stateTone } from "~/components/format";
@@ -10,14 +11,9 @@ type Row = { slo: string; name: string; service: string; serviceName: string; te
 type TeamSummary = { teamName: string; incidents: number; summary: string };
 type Report = { period: { label: string; monthToDate: boolean }; prometheus: { ok: boolean; error: string | null }; rows: Row[]; teams: TeamSummary[] };
 
+/** The six UTC months offered, the one in progress first (the page renders at the browser's now). */
 function months(): string[] {
-  const out: string[] = [];
-  const d = new Date();
-  for (let i = 0; i < 6; i++) {
-    const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - i, 1));
-    out.push(`${m.getUTCFullYear()}-${String(m.getUTCMonth() + 1).padStart(2, "0")}`);
-  }
-  return out;
+  return recentUtcMonths(Date.now(), 6);
 }
 
 export default function ReportsPage() {

@@ -61,7 +61,8 @@ export function withApi<P = Record<string, string>>(
       const params = await ctx.params;
       let me: Principal | null = null;
       if (opts.auth !== "public") {
-        me = await resolvePrincipal(req);
+        // The request's instant, read once here at the edge (credential expiry is decided against it).
+        me = await resolvePrincipal(req, Date.now());
         if (!me) throw new ApiError("unauthorized", "sign in first, or send Authorization: Bearer <API token>");
         checkOrigin(req, me);
       }

@@ -8,6 +8,7 @@ import {
   SliResourceSchema,
   SloResourceSchema,
   TeamResourceSchema,
+  TeamSpecSchema,
   VersionSchema,
   type SliSpec,
   type SloBundle,

@@ -57,12 +57,15 @@ export async function githubWebhook(id: string, rawBody: string, headers: Header
   return { status: "recorded", deployment: await recordDeployment(parsed.value, SYSTEM(`github:${i.name}`), "github") };
 }
 
-/** GitLab deployment webhook, verified with X-Gitlab-Token (or the newer webhook-signature headers). */
-export async function gitlabWebhook(id: string, rawBody: string, headers: Headers) {
+/**
+ * GitLab deployment webhook, verified with X-Gitlab-Token (or the newer webhook-signature headers,
+ * whose timestamp is checked against `now`, the instant the route handler received the request).
+ */
+export async function gitlabWebhook(id: string, rawBody: string, headers: Headers, now: number) {
   const i = await integration(id, "gitlab");
   const signature = headers.get("webhook-signature");
   const check = signature
-    ? verifyGitlabSignature(rawBody, { webhookId: headers.get("webhook-id"), webhookTimestamp: headers.get("webhook-timestamp"), webhookSignature: signature }, i.secret, Date.now())
+    ? verifyGitlabSignature(rawBody, { webhookId: headers.get("webhook-id"), webhookTimestamp: headers.get("webhook-timestamp"), webhookSignature: signature }, i.secret, now)
     : verifyGitlabToken(headers.get("x-gitlab-token"), i.secret);
   if (!check.ok) throw new ApiError("unauthorized", `signature rejected: ${check.message}`);
   const body = parseJsonStrict(rawBody);

@@ -1,10 +1,10 @@
 import "server-only";
-import { incidentsByService, monthFigures, rangeQueries, reportPeriod, reportRow, sortReportRows, teamSummaries, type ReportRow } from "@burnrate/domain";
+import { incidentsByService, monthFigures, rangeQueries, reportRow, sortReportRows, teamSummaries, type ReportRow } from "@burnrate/domain";
 import { parseSampleValue, type QueryData } from "@burnrate/integrations";
 import { db } from "../db";
-import { ApiError } from "../http/errors";
 import { sloInclude, sloOut } from "./catalog";
 import { onCallBoard, prometheus } from "./live";
+import { currentIncidentsSince, reportPeriodAt } from "./report-period";
 
 export type { ReportRow };
 
@@ -16,12 +16,10 @@ export type { ReportRow };
  */
 export async function budgetReport(opts: { period: string; team?: string; now: number }) {
   const now = opts.now;
-  const period = reportPeriod(opts.period, now);
-  if (period === null) throw new ApiError("validation_failed", 'period: use "current" or a month like 2026-10', { period: 'use "current" or a month like 2026-10' });
-  if (period === "future") throw new ApiError("validation_failed", "period: that month has not started yet", { period: "is in the future" });
+  const period = reportPeriodAt(opts.period, now);
   if (period.from === null || period.to === null) {
     const board = await onCallBoard({ team: opts.team });
-    const incidents = (await db().incident.findMany({ where: { openedAt: { gte: new Date(now - 30 * 86400_000) } }, include: { service: true } })).map((i) => ({ id: i.id, service: i.service.slug }));
+    const incidents = (await db().incident.findMany({ where: { openedAt: { gte: new Date(currentIncidentsSince(now)) } }, include: { service: true } })).map((i) => ({ id: i.id, service: i.service.slug }));
     const perService = incidentsByService(incidents);
     const rows = board.items.map((r) =>
       reportRow(

@@ -24,7 +24,7 @@ export const POST = withApi(
     if (!user || !ok) throw new ApiError("unauthorized", "wrong email or password");
     if (user.disabled) throw new ApiError("forbidden", "this account is disabled; ask an administrator");
     const res = NextResponse.json({ email: user.email, name: user.name });
-    await startSession(req, res, user.id);
+    await startSession(req, res, user.id, Date.now());
     return res;
   },
   { auth: "public" },

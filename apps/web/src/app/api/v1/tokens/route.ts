@@ -1,6 +1,7 @@
 // GET /api/v1/tokens – your API tokens (never the secret); POST {name, expiresInDays?} – create one,
 // the token is returned once. Tokens expire after 90 days unless expiresInDays says otherwise (null = never).
 import { createApiToken } from "@burnrate/db";
+import { tokenExpiry } from "@burnrate/domain";
 import { z } from "zod";
 import { db } from "~/server/db";
 import { ApiError } from "~/server/http/errors";
@@ -18,7 +19,7 @@ export const GET = withApi(async (_req, _p, me) => ({
 export const POST = withApi(async (req, _p, me) => {
   if (me.via === "auth-disabled") throw new ApiError("bad_request", "API tokens need login to be enabled (BURNRATE_AUTH=on)");
   const { name, expiresInDays } = Body.parse(await readJson(req));
-  const expiresAt = expiresInDays === null ? null : new Date(Date.now() + expiresInDays * 86_400_000);
+  const expiresAt = tokenExpiry(Date.now(), expiresInDays);
   const token = await createApiToken(db(), me.id, name, expiresAt);
   await db().auditEvent.create({ data: { actor: me.name, action: "token.create", entityType: "api_token", entityId: me.id, entitySlug: name, after: { expiresAt } } });
   return created({ name, token, expiresAt, note: "store this token now; it is not shown again" });

@@ -15,6 +15,6 @@ export const GET = oidcRoute(async (req, s) => {
   const { userId } = await upsertSsoUser(s, identity);
   const res = NextResponse.redirect(new URL(safeNext(login.next), origin), 303);
   res.cookies.set(OIDC_COOKIE, "", { path: "/api/auth/oidc", maxAge: 0 });
-  await startSession(req, res, userId);
+  await startSession(req, res, userId, Date.now());
   return res;
 });

@@ -11,7 +11,7 @@ export const POST = withApi<{ id: string }>(
     rateLimit(`webhook:gitlab:${p.id}:${clientIp(req)}`, 120);
     const raw = await req.text();
     if (raw.length > 1_000_000) throw new ApiError("bad_request", "payload larger than 1 MB");
-    return gitlabWebhook(p.id, raw, req.headers);
+    return gitlabWebhook(p.id, raw, req.headers, Date.now());
   },
   { auth: "public" },
 );
