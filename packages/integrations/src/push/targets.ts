@@ -31,7 +31,7 @@ export type TargetRequest = {
 /** An item that was not deployed; its previous version (if any) stays live. */
 export type QuarantinedItem = { owner: string; path: string; stage: PushStage; reason: string };
 
-export type TargetStage = PushStage | "connect" | "configure";
+export type TargetStage = PushStage | "connect" | "configure" | "generate";
 
 export type TargetOutcome =
   | { ok: true; changed: boolean; message: string; quarantined: QuarantinedItem[] }
