@@ -1,4 +1,6 @@
 import { promises as fs } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
+import { parse as parseYaml } from "yaml";
 import { AlertmanagerClient } from "../alertmanager";
 import { GrafanaClient } from "../grafana";
 import { MimirRulerClient, type MimirRuleGroup } from "../mimir";
@@ -252,5 +254,17 @@ export class GrafanaTarget implements Target {
   }
   liveOwners(): Promise<null> {
     return Promise.resolve(null);
+  }
+}
+
+/**
+ * Two rule files say the same thing when their parsed YAML is equal: header comments, quoting and
+ * layout do not count (the rules preview shows "identical" instead of a formatting-only diff).
+ */
+export function sameRuleFile(a: string, b: string): boolean {
+  try {
+    return isDeepStrictEqual(parseYaml(a), parseYaml(b));
+  } catch {
+    return false;
   }
 }

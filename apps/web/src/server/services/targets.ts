@@ -2,8 +2,7 @@ import "server-only";
 import { HttpUrlSchema, lineDiff, sloRuleFilePath } from "@burnrate/domain";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isDeepStrictEqual } from "node:util";
-import { parse as parseYaml } from "yaml";
+import { sameRuleFile } from "@burnrate/integrations";
 import { z } from "zod";
 import { encryptSecret } from "../crypto";
 import { requireAdmin, type Principal } from "../auth";
@@ -114,9 +113,9 @@ export function requireEditorSomewhere(actor: Principal, what: string): void {
 }
 
 // ---------- revisions ----------
-export async function listRevisions(filter: { target?: string; take?: number }) {
+export async function listRevisions(filter: { target?: string; status?: string; take?: number }) {
   const rows = await db().revision.findMany({
-    where: filter.target ? { targetId: filter.target } : {},
+    where: { ...(filter.target ? { targetId: filter.target } : {}), ...(filter.status ? { status: filter.status } : {}) },
     orderBy: { createdAt: "desc" },
     take: Math.min(filter.take ?? 50, 200),
     select: { id: true, targetId: true, hash: true, status: true, error: true, quarantined: true, failedStage: true, triggeredBy: true, reason: true, rollbackOf: true, createdAt: true, finishedAt: true, target: { select: { name: true, kind: true } } },
@@ -180,15 +179,8 @@ export async function sloRulesPreview(slug: string) {
       live = null;
     }
   }
-  let differs = live === null;
-  if (live !== null) {
-    try {
-      differs = !isDeepStrictEqual(parseYaml(live), parseYaml(desired.content));
-    } catch {
-      differs = true;
-    }
-  }
-  return { path, desired: desired.content, live, liveSource, differs, diff: differs ? lineDiff(body(live ?? ""), body(desired.content)) : [], deployment: await sloDeployment(slug) };
+  const differs = live === null || !sameRuleFile(live, desired.content);
+  return { path, desired: desired.content, live, liveSource, differs, diff: lineDiff(body(live ?? ""), body(desired.content)), deployment: await sloDeployment(slug) };
 }
 
 /**
