@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   META_RULE_FILE,
+  massDeletion,
   checkSloBundle,
   generateCatalogueRuleFiles,
   generateCatalogueRuleGroups,
@@ -91,5 +92,18 @@ describe("meta-alert rules", () => {
     expect(byName.BurnrateWatchdog).toEqual({ burnrate_meta: "watchdog", severity: "none" });
     for (const n of ["BurnratePushFailing", "BurnrateSloNotDeployed", "BurnrateReconcilerStalled"]) expect(byName[n]?.burnrate_meta).toBe("admin");
     expect(renderRuleFile(metaRuleSet().groups, "t")).toContain("for: 10m");
+  });
+});
+
+describe("mass-deletion guard", () => {
+  it("holds a push that removes every live SLO, whatever the share", () => {
+    expect(massDeletion(["a"], [], 0.9)).toEqual({ removed: ["a"], live: 1 });
+    expect(massDeletion(["a", "b", "c"], ["x"], 1)).toEqual({ removed: ["a", "b", "c"], live: 3 });
+  });
+  it("holds above the share and lets through at or below it", () => {
+    expect(massDeletion(["a", "b", "c", "d"], ["a", "b"], 0.5)).toBeNull();
+    expect(massDeletion(["a", "b", "c", "d"], ["a"], 0.5)).toEqual({ removed: ["b", "c", "d"], live: 4 });
+    expect(massDeletion(["a", "b"], ["a", "b", "new"], 0)).toBeNull();
+    expect(massDeletion([], [], 0)).toBeNull();
   });
 });

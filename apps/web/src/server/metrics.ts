@@ -85,3 +85,11 @@ export function routePattern(pathname: string, params: Record<string, unknown> |
     .map((seg) => (byValue.has(seg) ? `[${byValue.get(seg)}]` : seg))
     .join("/");
 }
+
+/** Drops a deleted target's series, so its last state does not keep alerting. */
+export function forgetTarget(target: { name: string; kind: string }): void {
+  const m = metrics();
+  const l = { target: target.name, kind: target.kind };
+  for (const g of [m.lastPushSuccess, m.secondsSinceSuccess, m.targetFailing, m.quarantinedSlos, m.heldPushes]) g.remove(l);
+  m.lastSuccess.delete(`${target.name}\u0000${target.kind}`);
+}

@@ -6,3 +6,4 @@ export * from "./names";
 export * from "./generate";
 export { infrastructureRuleSet } from "./infrastructure";
 export * from "./meta";
+export * from "./guard";

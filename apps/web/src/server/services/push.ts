@@ -11,6 +11,7 @@ import {
   type TargetOutcome,
 } from "@burnrate/integrations";
 import type { PushTarget } from "@burnrate/db";
+import { massDeletion as massDeletionOf } from "@burnrate/domain";
 import { createHash } from "node:crypto";
 import { decryptSecret } from "../crypto";
 import { env } from "~/lib/env";
@@ -151,12 +152,9 @@ function quarantineMessage(q: QuarantineEntry[]): string {
  */
 async function massDeletion(target: Target, desired: TargetDesired): Promise<{ removed: string[]; live: number } | null> {
   const live = await target.liveOwners();
-  if (!live || live.length === 0) return null;
-  const wanted = new Set([...desired.files.map((f) => f.owner), ...desired.keep.map((k) => k.owner)].filter(Boolean));
-  const removed = live.filter((o) => !wanted.has(o));
-  if (removed.length === 0) return null;
-  if (removed.length === live.length || removed.length / live.length > env().BURNRATE_MASS_DELETE_SHARE) return { removed, live: live.length };
-  return null;
+  if (!live) return null;
+  const wanted = [...desired.files.map((f) => f.owner ?? ""), ...desired.keep.map((k) => k.owner)];
+  return massDeletionOf(live, wanted, env().BURNRATE_MASS_DELETE_SHARE);
 }
 
 type PushOpts = { triggeredBy: string; reason: string; files?: { path: string; content: string }[]; rollbackOf?: string; desired?: DesiredArtifacts; confirmDeletion?: boolean };

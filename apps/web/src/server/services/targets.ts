@@ -7,6 +7,7 @@ import { z } from "zod";
 import { encryptSecret } from "../crypto";
 import { requireAdmin, type Principal } from "../auth";
 import { db } from "../db";
+import { forgetTarget } from "../metrics";
 import { ApiError, notFound, versionConflict } from "../http/errors";
 import { assertOutboundAllowed } from "../outbound";
 import { ruleFiles } from "./artifacts";
@@ -93,6 +94,7 @@ export async function deleteTarget(id: string, actor: Principal) {
   const cur = await db().pushTarget.findUnique({ where: { id } });
   if (!cur) throw notFound(`push target "${id}"`);
   await db().pushTarget.delete({ where: { id } });
+  forgetTarget(cur);
   await db().auditEvent.create({ data: { actor: actor.name, action: "target.delete", entityType: "push_target", entityId: id, entitySlug: cur.name, before: targetOut(cur) } });
 }
 
