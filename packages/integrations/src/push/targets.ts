@@ -28,6 +28,11 @@ export type TargetRequest = {
   keep?: KeptItem[];
   /** A push may remove every managed item (nothing desired). */
   allowEmpty?: boolean;
+  /**
+   * Single-file targets (Alertmanager): the items of the file and a way to build it without some of
+   * them, so one item the target refuses is left out instead of blocking the whole file.
+   */
+  isolate?: { items: string[]; build: (without: ReadonlySet<string>) => Promise<string> };
 };
 
 /** An item that was not deployed; its previous version (if any) stays live. */
@@ -131,10 +136,29 @@ export class AlertmanagerFileTarget implements Target {
   constructor(opts: AlertmanagerFileTargetOptions) {
     this.pusher = new AlertmanagerFilePusher({ configPath: opts.configPath, amtoolPath: opts.amtoolPath, alertmanager: new AlertmanagerClient({ baseUrl: opts.url, token: opts.token, timeoutMs: opts.timeoutMs }) });
   }
+  /**
+   * Pushes the config; when amtool refuses it and the items are known, each item is checked alone
+   * (the config with only that item) and the ones amtool refuses are left out, so one bad receiver
+   * does not block the others. When every item fails alone the cause is shared: nothing is left out.
+   */
   async push(req: TargetRequest): Promise<TargetOutcome> {
-    const r = await this.pusher.push(req.files[0]?.content ?? "");
-    if (!r.ok) return { ok: false, stage: r.stage, error: r.details ? `${r.error}\n${r.details}` : r.error, quarantined: [] };
-    return { ok: true, changed: r.changed, message: r.changed ? "configuration reloaded" : "unchanged", quarantined: [] };
+    let r = await this.pusher.push(req.files[0]?.content ?? "");
+    const quarantined: QuarantinedItem[] = [];
+    const iso = req.isolate;
+    if (!r.ok && r.stage === "validate" && iso && iso.items.length > 0) {
+      for (const item of iso.items) {
+        const alone = await iso.build(new Set(iso.items.filter((x) => x !== item)));
+        const err = await this.pusher.check(alone);
+        if (err) quarantined.push({ owner: item, path: this.pusher.configPath, stage: "validate", reason: err });
+      }
+      if (quarantined.length > 0 && quarantined.length < iso.items.length) {
+        r = await this.pusher.push(await iso.build(new Set(quarantined.map((q) => q.owner))));
+      } else {
+        quarantined.length = 0;
+      }
+    }
+    if (!r.ok) return { ok: false, stage: r.stage, error: r.details ? `${r.error}\n${r.details}` : r.error, quarantined };
+    return { ok: true, changed: r.changed, message: r.changed ? "configuration reloaded" : "unchanged", quarantined };
   }
   async status(req: TargetRequest): Promise<TargetState> {
     const st = await this.pusher.status(req.files[0]?.content ?? "");

@@ -24,7 +24,13 @@ function statusTone(s: string) {
 
 /** "degraded (2 SLOs not deployed)", "in sync", "push held" … */
 function statusLabel(t: Target) {
-  if (t.status === "degraded") return `degraded (${t.quarantine.length} SLO${t.quarantine.length === 1 ? "" : "s"} not deployed)`;
+  if (t.status === "degraded") {
+    // Alertmanager quarantines receivers (`team/slug`); rule targets quarantine SLOs.
+    const receivers = t.quarantine.filter((q) => q.slo.includes("/")).length;
+    const slos = t.quarantine.length - receivers;
+    const parts = [slos ? `${slos} SLO${slos === 1 ? "" : "s"} not deployed` : "", receivers ? `${receivers} receiver${receivers === 1 ? "" : "s"} left out` : ""].filter(Boolean);
+    return `degraded (${parts.join(", ")})`;
+  }
   if (t.status === "held") return "push held";
   return t.status.replace("_", " ");
 }
@@ -101,10 +107,10 @@ export default function TargetsPage() {
             {t.statusMessage && t.status !== "in_sync" && t.status !== "degraded" ? <div className={`alert ${t.status === "failing" ? "alert-error" : "alert-warn"}`} data-testid="target-error" style={{ whiteSpace: "pre-wrap" }}>{t.statusMessage}</div> : null}
             {t.quarantine.length ? (
               <div className="alert alert-warn" data-testid="target-quarantine">
-                <strong>Not deployed; the last good rules of these SLOs stay live:</strong>
+                <strong>{t.kind === "alertmanager" ? "Receivers Alertmanager refused, left out of the configuration (the other receivers deploy):" : "Not deployed; the last good rules of these SLOs stay live:"}</strong>
                 <ul style={{ margin: "4px 0 0 16px", padding: 0 }}>
                   {t.quarantine.map((q) => (
-                    <li key={q.slo} data-testid={`quarantined-${q.slo}`}><Link href={`/slos/${q.slo}`} className="mono">{q.slo}</Link>: not deployed since {dateTime(Date.parse(q.since))}: {q.stage === "generate" ? "refused by validation" : `refused at ${q.stage}`}: {q.reason.split("\n")[0]?.slice(0, 300)}</li>
+                    <li key={q.slo} data-testid={`quarantined-${q.slo}`}>{q.slo.includes("/") ? <span className="mono">{q.slo}</span> : <Link href={`/slos/${q.slo}`} className="mono">{q.slo}</Link>}: not deployed since {dateTime(Date.parse(q.since))}: {q.stage === "generate" ? "refused by validation" : `refused at ${q.stage}`}: {q.reason.split("\n")[0]?.slice(0, 300)}</li>
                   ))}
                 </ul>
               </div>

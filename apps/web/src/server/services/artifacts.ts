@@ -10,6 +10,7 @@ import {
   generateCatalogueRuleFiles,
   generateCatalogueRuleGroups,
   groupToObject,
+  receiverName,
   sloRuleFilePath,
   goldenSignalsDashboard,
   serviceSloDashboard,
@@ -105,7 +106,10 @@ export type DesiredArtifacts = {
   sloCount: number;
   rules: { files: DesiredArtifact[]; failures: SloFailure[]; problems: string[] };
   mimir: () => { files: DesiredArtifact[]; failures: SloFailure[] };
-  alertmanager: (opts: { groupWait?: string; groupInterval?: string }) => Promise<string>;
+  /** The Alertmanager config; `exclude` leaves out team receivers (by `team/slug`) that Alertmanager refuses. */
+  alertmanager: (opts: { groupWait?: string; groupInterval?: string; exclude?: ReadonlySet<string> }) => Promise<string>;
+  /** Team receivers by Alertmanager name, with a hash of each one's definition (a quarantined receiver is retried when it changes). */
+  receivers: () => Promise<Array<{ name: string; hash: string }>>;
   dashboards: () => DesiredArtifact[];
 };
 
@@ -124,6 +128,8 @@ export async function desiredArtifacts(): Promise<DesiredArtifacts> {
   let mimir: { files: DesiredArtifact[]; failures: SloFailure[] } | undefined;
   let dash: DesiredArtifact[] | undefined;
   const am = new Map<string, Promise<string>>();
+  let receiversMemo: Promise<AlertReceiverSpec[]> | undefined;
+  const receiversP = () => (receiversMemo ??= loadReceivers());
   const admitted = new Set(gen.files.map((f) => sloOf(f.path)).filter(Boolean));
   const good = bundles.filter((b) => admitted.has(b.slo.slug));
   return {
@@ -138,23 +144,24 @@ export async function desiredArtifacts(): Promise<DesiredArtifacts> {
       return mimir;
     },
     alertmanager: (o) => {
-      const key = `${o.groupWait ?? ""}|${o.groupInterval ?? ""}`;
+      const key = `${o.groupWait ?? ""}|${o.groupInterval ?? ""}|${[...(o.exclude ?? [])].sort().join(",")}`;
       let p = am.get(key);
       if (!p) {
-        p = alertmanagerYamlFor(good, o);
+        p = receiversP().then((rs) => alertmanagerYamlFor(good, rs.filter((r) => !o.exclude?.has(receiverName(r))), { groupWait: o.groupWait, groupInterval: o.groupInterval }));
         am.set(key, p);
       }
       return p;
     },
+    receivers: async () => (await receiversP()).map((r) => ({ name: receiverName(r), hash: createHash("sha256").update(JSON.stringify(r)).digest("hex").slice(0, 16) })),
     dashboards: () => (dash ??= dashboardsFor(good).map((d) => ({ path: `${d.uid}.json`, content: JSON.stringify(d, null, 2) }))),
   };
 }
 
-async function alertmanagerYamlFor(bundles: SloBundle[], opts: { groupWait?: string; groupInterval?: string }): Promise<string> {
+async function alertmanagerYamlFor(bundles: SloBundle[], receivers: AlertReceiverSpec[], opts: { groupWait?: string; groupInterval?: string }): Promise<string> {
   const teams = await db().team.findMany({ orderBy: { slug: "asc" } });
   const e = env();
   return generateAlertmanagerConfig(
-    { teams: teams.map((t) => ({ slug: t.slug, name: t.name, description: t.description })), receivers: await loadReceivers(), slos: bundles },
+    { teams: teams.map((t) => ({ slug: t.slug, name: t.name, description: t.description })), receivers, slos: bundles },
     {
       version: BURNRATE_VERSION,
       defaultWebhookUrl: e.BURNRATE_ALERTMANAGER_WEBHOOK_URL ?? `${publicUrl()}/api/v1/webhooks/alertmanager`,

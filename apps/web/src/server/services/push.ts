@@ -9,6 +9,7 @@ import {
   type QuarantinedItem,
   type Target,
   type TargetOutcome,
+  type TargetRequest,
 } from "@burnrate/integrations";
 import type { PushTarget } from "@burnrate/db";
 import { massDeletion as massDeletionOf } from "@burnrate/domain";
@@ -104,14 +105,33 @@ function quarantineOf(t: PushTarget): QuarantineEntry[] {
 }
 
 /** What one target should hold now, from the artifacts of this pass. */
-export type TargetDesired = { files: DesiredArtifact[]; failures: SloFailure[]; keep: KeptItem[]; allowEmpty: boolean; hash: string };
+export type TargetDesired = {
+  files: DesiredArtifact[];
+  failures: SloFailure[];
+  keep: KeptItem[];
+  allowEmpty: boolean;
+  hash: string;
+  /** Single-file targets: the items that can be left out one by one (Alertmanager receivers). */
+  isolate?: TargetRequest["isolate"];
+  /** Hash of an item's definition by owner (items without a file of their own). */
+  itemHash?: Map<string, string>;
+};
 
 export async function desiredFor(t: PushTarget, d: DesiredArtifacts): Promise<TargetDesired> {
   let files: DesiredArtifact[];
   let failures: SloFailure[] = [];
   if (t.kind === "alertmanager") {
+    // One receiver Alertmanager refuses is left out; the rest of the config deploys. A receiver
+    // refused earlier stays out until its definition changes.
     const s = settingsOf(t);
-    files = [{ path: "alertmanager.yml", content: await d.alertmanager({ groupWait: s.groupWait, groupInterval: s.groupInterval }) }];
+    const items = await d.receivers();
+    const itemHash = new Map(items.map((i) => [i.name, i.hash]));
+    const out = new Set(quarantineOf(t).filter((q) => q.stage !== "generate" && itemHash.get(q.slo) === q.hash).map((q) => q.slo));
+    const opts = { groupWait: s.groupWait, groupInterval: s.groupInterval };
+    files = [{ path: "alertmanager.yml", content: await d.alertmanager({ ...opts, exclude: out }) }];
+    const keep = [...out].map((owner) => ({ owner, path: "alertmanager.yml" }));
+    const isolate = { items: items.map((i) => i.name).filter((n) => !out.has(n)), build: (without: ReadonlySet<string>) => d.alertmanager({ ...opts, exclude: new Set([...out, ...without]) }) };
+    return { files, failures: [], keep, allowEmpty: true, hash: hashFiles([...files, ...keep.map((k) => ({ path: k.owner, content: "\u0000kept" }))]), isolate, itemHash };
   } else if (t.kind === "grafana") {
     files = d.dashboards();
   } else if (t.kind === "mimir" || t.mode === "mimir") {
@@ -143,7 +163,9 @@ export function backoffMs(failures: number, random = Math.random): number {
 function quarantineMessage(q: QuarantineEntry[]): string {
   if (!q.length) return "";
   const shown = q.slice(0, 5).map((x) => `${x.slo} (${x.stage === "generate" ? "refused by validation" : `refused at ${x.stage}`}: ${x.reason.split("\n")[0]?.slice(0, 160)})`);
-  return `${q.length} SLO(s) not deployed, their last good rules stay live: ${shown.join("; ")}${q.length > 5 ? "; …" : ""}`;
+  // Alertmanager items are receivers (`team/slug`), left out of the config; SLOs keep their last good rules.
+  const what = q.every((x) => x.slo.includes("/")) ? "receiver(s) left out of the configuration" : "SLO(s) not deployed, their last good rules stay live";
+  return `${q.length} ${what}: ${shown.join("; ")}${q.length > 5 ? "; …" : ""}`;
 }
 
 /**
@@ -203,7 +225,7 @@ export async function pushTarget(targetId: string, opts: PushOpts) {
         const receivers = await receiverUrlRefusals(want.files[0]?.content ?? "");
         if (receivers.length) return { ok: false, stage: "validate", error: `alert receiver URL refused, the previous Alertmanager configuration stays live: ${receivers.join("; ")}`, quarantined: [] };
       }
-      return await targetFor(t).push({ files: want.files, keep: want.keep, allowEmpty: want.allowEmpty });
+      return await targetFor(t).push({ files: want.files, keep: want.keep, allowEmpty: want.allowEmpty, isolate: want.isolate });
     } catch (err) {
       return { ok: false, stage: "configure", error: (err as Error).message, quarantined: [] };
     }
@@ -246,7 +268,7 @@ function nextQuarantine(t: PushTarget, want: TargetDesired, refused: Quarantined
   const since = (slo: string) => prev.get(slo)?.since ?? now.toISOString();
   for (const f of want.failures) out.set(f.slo, { slo: f.slo, path: f.path, stage: "generate", reason: `${f.field}: ${f.reason}`, since: since(f.slo), hash: "" });
   const byPath = new Map(want.files.map((f) => [f.path, f]));
-  for (const r of refused) out.set(r.owner, { slo: r.owner, path: r.path, stage: r.stage, reason: r.reason, since: since(r.owner), hash: sha(byPath.get(r.path)?.content ?? "") });
+  for (const r of refused) out.set(r.owner, { slo: r.owner, path: r.path, stage: r.stage, reason: r.reason, since: since(r.owner), hash: want.itemHash?.get(r.owner) ?? sha(byPath.get(r.path)?.content ?? "") });
   for (const k of want.keep) {
     const p = prev.get(k.owner);
     if (!out.has(k.owner) && p && p.stage !== "generate") out.set(k.owner, p);
