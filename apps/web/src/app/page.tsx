@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { DataTable } from "~/components/crud";
-import { budgetColor, burn, burnAt, burnTone, label, pct, stateTone } from "~/components/format";
+import { budgetColor, burn, burnAt, burnTone, dateTime, label, pct, stateTone } from "~/components/format";
 import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
 import type { List, Slo, Team } from "~/lib/types";
@@ -13,6 +13,8 @@ type Row = Slo & {
   eventsInPeriod: number | null;
   alerts: { alertname: string; severity: string; state: string; burnTier?: string; inhibited?: boolean; silenced?: boolean }[];
   policyState: { state: string; reason: string };
+  /** Quarantined on a rule target: the last good rules stay live. */
+  notDeployed: { target: string; since: string; reason: string } | null;
 };
 type Board = { prometheus: { configured: boolean; ok: boolean; url: string | null; error: string | null }; queryCount: number; generatedAt: string; items: Row[] };
 const WINDOWS = ["5m", "1h", "6h", "1d", "3d"];
@@ -66,7 +68,7 @@ export default function OnCallBoard() {
           <DataTable testId="board" head={["SLO", "Objective", "Budget left", ...WINDOWS.map((w) => ({ label: w, title: `burn rate over ~${w}` })), "Alerts", "Policy"]}>
             {items.map((r) => (
               <tr key={r.id} data-testid={`board-row-${r.slug}`}>
-                <td><Link href={`/slos/${r.slug}`}><strong>{r.name}</strong></Link><div className="muted">{r.serviceName} · {r.teamName}</div></td>
+                <td><Link href={`/slos/${r.slug}`}><strong>{r.name}</strong></Link><div className="muted">{r.serviceName} · {r.teamName}</div>{r.notDeployed ? <div className="field-error" data-testid="board-not-deployed" title={r.notDeployed.reason}>not deployed since {dateTime(Date.parse(r.notDeployed.since))} ({r.notDeployed.target}): {r.notDeployed.reason.slice(0, 120)}</div> : null}</td>
                 <td className="mono">{r.objective}%<div className="muted">{r.window}</div></td>
                 <td style={{ minWidth: 130 }}>
                   <div className="mono" data-testid="budget">{pct(r.budgetRemaining)}</div>
