@@ -5,26 +5,37 @@ import { db } from "./db";
 import { subscribeCatalogChanged } from "./services/hooks";
 import { reconcileAll } from "./services/push";
 
-type State = { started: boolean; running: boolean; again: string | null; timer?: NodeJS.Timeout; debounce?: NodeJS.Timeout; lastRunAt?: Date };
+type State = { started: boolean; running: boolean; again: string | null; waiters?: Array<() => void>; timer?: NodeJS.Timeout; debounce?: NodeJS.Timeout; lastRunAt?: Date };
 const state = ((globalThis as unknown as { burnrateReconciler?: State }).burnrateReconciler ??= { started: false, running: false, again: null });
 
-/** Runs one reconcile pass; concurrent requests collapse into one follow-up pass. */
+/**
+ * Runs one reconcile pass; concurrent requests collapse into one follow-up pass, and a caller that
+ * arrives during a pass resolves when that follow-up has finished ("Sync now" answers with the
+ * state after its own pass, not with the state of a pass that started before it).
+ */
 export async function runReconcile(triggeredBy: string): Promise<void> {
   if (state.running) {
     state.again = triggeredBy;
+    await new Promise<void>((resolve) => (state.waiters ??= []).push(resolve));
     return;
   }
   state.running = true;
   try {
-    await reconcileAll(triggeredBy);
-    state.lastRunAt = new Date();
+    let next: string | null = triggeredBy;
+    while (next) {
+      const waiting = (state.waiters ??= []).splice(0);
+      state.again = null;
+      try {
+        await reconcileAll(next);
+        state.lastRunAt = new Date();
+      } finally {
+        for (const w of waiting) w();
+      }
+      next = state.again;
+    }
   } finally {
     state.running = false;
-  }
-  const next = state.again;
-  if (next) {
-    state.again = null;
-    await runReconcile(next);
+    for (const w of (state.waiters ?? []).splice(0)) w();
   }
 }
 
