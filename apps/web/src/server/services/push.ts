@@ -179,7 +179,7 @@ async function massDeletion(target: Target, desired: TargetDesired): Promise<{ r
   return massDeletionOf(live, wanted, env().BURNRATE_MASS_DELETE_SHARE);
 }
 
-type PushOpts = { triggeredBy: string; reason: string; files?: { path: string; content: string }[]; rollbackOf?: string; desired?: DesiredArtifacts; confirmDeletion?: boolean };
+type PushOpts = { triggeredBy: string; reason: string; files?: { path: string; content: string }[]; keep?: KeptItem[]; rollbackOf?: string; desired?: DesiredArtifacts; confirmDeletion?: boolean };
 
 /**
  * Pushes the desired (or given, for rollbacks) artifacts to one target and records a Revision.
@@ -194,7 +194,9 @@ export async function pushTarget(targetId: string, opts: PushOpts) {
   try {
     if (opts.files) {
       const files = opts.files.map((f) => ({ ...f, owner: /^slo-(.+)\.yml$/.exec(f.path)?.[1] }));
-      want = { files, failures: [], keep: [], allowEmpty: true, hash: hashFiles(files) };
+      // A rollback re-applies a revision's files and keeps what that revision kept (quarantined SLOs).
+      const keep = opts.keep ?? [];
+      want = { files, failures: [], keep, allowEmpty: true, hash: hashFiles([...files, ...keep.map((k) => ({ path: k.path, content: "\u0000kept" }))]) };
     } else {
       want = await desiredFor(t, opts.desired ?? (await desiredArtifacts()));
     }

@@ -146,7 +146,8 @@ export async function rollbackRevision(id: string, actor: Principal) {
   const r = await db().revision.findUnique({ where: { id } });
   if (!r) throw notFound(`revision "${id}"`);
   if (r.status !== "applied" && r.status !== "superseded") throw new ApiError("conflict", `revision ${id.slice(0, 8)} was never applied (${r.status}); roll back to a revision that was live`);
-  return pushTarget(r.targetId, { triggeredBy: actor.name, reason: `rollback to ${id.slice(0, 8)}`, files: (r.artifacts as Files).files, rollbackOf: id });
+  const artifacts = r.artifacts as Files & { keep?: { owner: string; path: string }[] };
+  return pushTarget(r.targetId, { triggeredBy: actor.name, reason: `rollback to ${id.slice(0, 8)}`, files: artifacts.files, keep: artifacts.keep ?? [], rollbackOf: id });
 }
 
 /** Text of a rule file without its leading comment lines (the generated and the managed headers). */
