@@ -55,6 +55,13 @@ export interface Target {
 }
 
 const errMsg = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** promtool's refusal of one file as one readable line first ("promtool: <file>: <error>"), progress lines dropped. */
+export function promtoolReason(message: string): string {
+  const body = message.replace(/^promtool check rules failed:\s*/, "");
+  const lines = body.split("\n").map((l) => l.trim()).filter((l) => l && !/^(Checking\b|FAILED:?$|SUCCESS\b)/.test(l));
+  return `promtool check rules failed: ${lines.join("\n") || body.trim()}`;
+}
 const SLO_FILE = /^slo-(.+)\.ya?ml$/;
 
 export type PrometheusFileTargetOptions = { url: string; token?: string; rulesDir: string; timeoutMs?: number; promtoolPath?: string };
@@ -94,7 +101,7 @@ export class PrometheusFileTarget implements Target {
         files = files.flatMap((f) => {
           const reason = refused.get(f.path);
           if (reason === undefined) return [f];
-          quarantined.push({ owner: f.owner ?? f.path, path: f.path, stage: "validate", reason });
+          quarantined.push({ owner: f.owner ?? f.path, path: f.path, stage: "validate", reason: promtoolReason(reason) });
           const prev = current.get(f.path);
           return prev == null ? [] : [{ ...f, content: prev }];
         });
