@@ -203,10 +203,18 @@ export async function sloDeployment(slug: string) {
       notDeployedSince: q?.since ?? null,
       reason: q ? (q.stage === "generate" ? `refused by validation: ${q.reason}` : `refused by the target at ${q.stage}: ${q.reason.split("\n")[0]}`) : null,
       // A failing or held target does not apply this SLO's latest change either.
-      pending: !q && (t.status === "failing" || t.status === "held") ? (t.status === "held" ? "a push is held for an administrator's confirmation" : "push failed: the latest change is not live yet") : null,
+      pending: !q && (t.status === "failing" || t.status === "held") ? (t.status === "held" ? "a push is held for an administrator's confirmation" : `the latest change is not live yet: ${pushFailure(t.statusMessage)}`) : null,
       lastSuccessAt: t.lastSuccessAt,
     };
   });
+}
+
+/** A failing target's status as a push failure ("push failed at reload: …", "push failed: Prometheus unreachable: …"), first line only. */
+function pushFailure(statusMessage: string): string {
+  const first = (statusMessage.split("\n")[0] ?? "").slice(0, 200);
+  if (first.startsWith("push failed")) return first;
+  const m = /^(unreachable|refused): (.*)$/.exec(first);
+  return m ? `push failed: target ${m[1]}: ${m[2]}` : `push failed: ${first}`;
 }
 
 /** POST /targets/:id/confirm: an administrator applies a push held by the mass-deletion guard. */
