@@ -27,12 +27,7 @@ export function parseJsonStrict(text: string): unknown {
       return v;
     });
   } catch (err) {
-    if (err instanceof NulError)
-      throw new ApiError(
-        "bad_request",
-        `${err.field ? `${err.field}: ` : ""}text must not contain NUL (\\u0000) characters`,
-        err.field ? { [err.field]: "must not contain NUL characters" } : undefined,
-      );
+    if (err instanceof NulError) throw new ApiError("bad_request", `${err.field ? `${err.field}: ` : ""}text must not contain NUL (\\u0000) characters`, err.field ? { [err.field]: "must not contain NUL characters" } : undefined);
     throw new ApiError("bad_request", "request body is not valid JSON");
   }
   return value;
