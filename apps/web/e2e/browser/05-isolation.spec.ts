@@ -107,7 +107,7 @@ test("an SLO row that validation refuses is quarantined, its last good rules sta
   await test.step("the SLO page says since when it is not deployed and why; the canary's says since when it is live", async () => {
     await page.goto(`/slos/${OLD_ROW}`);
     await expect(page.getByTestId("slo-deployment-e2e-prometheus")).toContainText(/not deployed since .*refused by validation: .*severity/);
-    await screenshot(page, "slo-not-deployed");
+    await screenshot(page, "slo-not-deployed", { fullPage: false });
     await page.goto(`/slos/${NEW_PAYMENTS}`);
     await expect(page.getByTestId("slo-deployment-e2e-prometheus")).toContainText("rules live since");
   });
@@ -198,7 +198,7 @@ test("a push that would remove every live SLO's rules is held until an administr
     await page.goto("/targets");
     const card = page.getByTestId(`target-${GUARD}`);
     await expect(card.getByTestId("target-status")).toHaveText("push held");
-    await screenshot(page, "targets-held");
+    await screenshot(page, "targets-held", { fullPage: false });
     page.once("dialog", (d) => void d.accept());
     await card.getByRole("button", { name: "Confirm and push" }).click();
     await waitFor("the confirmed push to run", async () => {
