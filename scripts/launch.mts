@@ -88,6 +88,7 @@ if (withPrometheus) {
     amPort: await freePort(19093),
     exporterPort: await freePort(19100),
     burnrateMetricsUrl: `http://127.0.0.1:${port}/api/metrics`,
+    burnrateSelfMetricsUrl: `http://127.0.0.1:${port}/api/metrics/burnrate`,
     webhookUrl: `http://127.0.0.1:${port}/api/v1/webhooks/alertmanager`,
   });
   if (!stack.available) {

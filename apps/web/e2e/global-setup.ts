@@ -196,7 +196,10 @@ export default async function globalSetup(): Promise<void> {
       }
     };
     const tStack = Date.now();
+    // The app's port is chosen first so Prometheus scrapes Burnrate's own metrics (meta alerts).
+    const webPort = await port();
     const stack = await startLocalStack({
+      burnrateSelfMetricsUrl: `http://127.0.0.1:${webPort}/api/metrics/burnrate`,
       dataDir: stackDir,
       promPort: await port(),
       amPort: await port(),
@@ -232,7 +235,6 @@ export default async function globalSetup(): Promise<void> {
     if (existsSync(seedFile)) await seedDemoDelivery(db, JSON.parse(readFileSync(seedFile, "utf8")));
 
     // 5. the web app
-    const webPort = await port();
     const baseUrl = `http://127.0.0.1:${webPort}`;
     const nextLog = join(tmp, "next.log");
     const env: NodeJS.ProcessEnv = {
@@ -252,6 +254,13 @@ export default async function globalSetup(): Promise<void> {
       NEXT_TELEMETRY_DISABLED: "1",
       // Single-user mode: the suites exercise the catalogue, not login.
       BURNRATE_AUTH: "off",
+      // Meta alerts with short thresholds (the isolation suite awaits BurnratePushFailing), routed to
+      // their own harness paths so they never mix with the SLO notifications other suites count.
+      BURNRATE_META_PUSH_FAILING_FOR: "5s",
+      BURNRATE_META_NOT_DEPLOYED_FOR: "1h",
+      BURNRATE_META_INTERVAL: "1s",
+      BURNRATE_ADMIN_ALERT_WEBHOOK_URL: `${harness.url}/webhook/burnrate-admins`,
+      BURNRATE_DEADMANS_SWITCH_URL: `${harness.url}/webhook/deadmans-switch`,
     };
     await startNext({ name: "next start", port: webPort, env, logFile: nextLog });
     state.logs.push({ name: "prometheus.log", file: join(stackDir, "logs", "prometheus.log") });
@@ -335,6 +344,8 @@ export default async function globalSetup(): Promise<void> {
       E2E_EXPORTER_URL: stack.exporterUrl,
       E2E_HARNESS_URL: harness.url,
       E2E_RULES_DIR: stack.rulesDir,
+      // The isolation suite writes rows an older version could have stored, past the API.
+      E2E_DATABASE_URL: pg.url,
     });
     log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: app ${baseUrl}, webhook receiver ${harness.url}`);
   } finally {

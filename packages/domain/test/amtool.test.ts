@@ -58,3 +58,31 @@ describe("amtool config routes test --verify.receivers", () => {
     expect(r.stdout + r.stderr).toContain("did not match");
   });
 });
+
+describe("meta-alert routes (alerts on Burnrate itself)", () => {
+  const c = loadCase("availability-30d");
+  const dir = mkdtempSync(join(tmpdir(), "burnrate-am-meta-"));
+  const withSwitch = join(dir, "with-switch.yml");
+  const silent = join(dir, "silent.yml");
+  writeFileSync(withSwitch, generateAlertmanagerConfig({ teams: c.teams, receivers: c.receivers, slos: c.bundles }, { ...c.amOptions, meta: { adminWebhookUrl: "http://admins.example/hook", deadMansSwitchUrl: "http://dms.example/hook" } }));
+  writeFileSync(silent, generateAlertmanagerConfig({ teams: c.teams, receivers: c.receivers, slos: c.bundles }, { ...c.amOptions, meta: {} }));
+
+  it("amtool accepts both configs", async () => {
+    requireTool(AMTOOL);
+    for (const f of [withSwitch, silent]) {
+      const r = await run(AMTOOL, ["check-config", f]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+    }
+  });
+  const cases: Array<[string, string, string[]]> = [
+    ["push failing goes to the administrators only", "burnrate-admins", ["alertname=BurnratePushFailing", "burnrate_meta=admin", "severity=ticket", "target=prom"]],
+    ["the Watchdog goes to the dead man's switch, never a team pager", "burnrate-deadmans-switch", ["alertname=BurnrateWatchdog", "burnrate_meta=watchdog", "severity=none"]],
+    ["SLO alerts are unchanged", "burnrate-default,payments/audit,payments/oncall", ["alertname=SLOErrorBudgetBurn", "severity=page", "team=payments", "slo=checkout-availability"]],
+  ];
+  it.each(cases)("%s", async (_name, expected, labels) => {
+    for (const f of [withSwitch, silent]) {
+      const r = await routesTest(f, expected, labels);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+    }
+  });
+});

@@ -1,12 +1,12 @@
 // Issue 4 acceptance: an SLO saved in the UI is loaded by Prometheus within seconds; a rule that
-// promtool rejects never reaches Prometheus (the previous rules stay, the target and the revision
-// say why) and fixing it converges; an edit made while Prometheus is down is pushed once it is back.
+// promtool rejects never reaches Prometheus (it is quarantined: the previous rules stay, every other
+// SLO deploys, the target reads degraded and the revision says why) and fixing it converges; an edit made while Prometheus is down is pushed once it is back.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { api, env, expect, expectTargetCard, harness, prometheus, screenshot, test, waitFor, type List } from "../support/e2e";
 
-type Target = { id: string; name: string; status: string; statusMessage: string; failureCount: number };
-type Revision = { id: string; status: string; error: string; failedStage: string | null; createdAt: string; target: { name: string } };
+type Target = { id: string; name: string; status: string; statusMessage: string; failureCount: number; quarantine: { slo: string; stage: string; reason: string }[] };
+type Revision = { id: string; status: string; error: string; failedStage: string | null; createdAt: string; target: { name: string }; quarantined: { slo: string; stage: string; reason: string }[] };
 
 const SLO = "e2e-push-slo";
 const BROKEN_SLI = "e2e-promtool-reject";
@@ -65,7 +65,7 @@ test("an SLO created in the UI is loaded by Prometheus within seconds", async ({
   expect(long?.file).toBe(join(env.rulesDir, `slo-${SLO}.yml`));
 });
 
-test("a rule promtool rejects is not pushed: the old rules stay, the target and a revision show the error, and a fix converges", async ({ page, request }) => {
+test("a rule promtool rejects is quarantined: the old rules stay, the target reads degraded, a revision says why, and a fix converges", async ({ page, request }) => {
   const c = api(request);
   const loadedBefore = (await prometheus.rules()).map((g) => g.name).filter((n) => n.startsWith("slo-")).sort();
   expect(loadedBefore).toEqual(expect.arrayContaining(GROUPS(SLO)));
@@ -79,37 +79,42 @@ test("a rule promtool rejects is not pushed: the old rules stay, the target and 
     return s.body;
   });
 
-  await test.step("the push fails in promtool validation and the target turns failing", async () => {
-    const t = await waitFor("e2e-prometheus to turn failing with promtool's error", async () => {
+  await test.step("the SLO is quarantined with promtool's error and the target turns degraded", async () => {
+    const t = await waitFor("e2e-prometheus to quarantine the SLO with promtool's error", async () => {
       const t = await promTarget(c);
-      return { done: t.status === "failing" && t.statusMessage.includes("sort_by_label"), value: t, seen: targetSeen(t) };
+      const q = t.quarantine.find((x) => x.slo === BROKEN_SLO);
+      return { done: t.status === "degraded" && Boolean(q?.reason.includes("sort_by_label")), value: t, seen: targetSeen(t) };
     }, { timeout: 20_000, interval: 500 });
-    expect(t.statusMessage).toMatch(/^validate: promtool check rules failed: .*unknown function with name "sort_by_label"/s);
+    expect(t.quarantine.find((x) => x.slo === BROKEN_SLO)).toMatchObject({ stage: "validate", reason: expect.stringMatching(/promtool check rules failed: .*unknown function with name "sort_by_label"/s) });
+    expect(t.statusMessage).toContain(`${BROKEN_SLO} (refused at validate`);
   });
 
-  await test.step("Prometheus still runs exactly the previous rules; nothing of the broken SLO reached the rules dir", async () => {
+  await test.step("Prometheus still runs the other SLOs' rules; nothing of the broken SLO reached the rules dir", async () => {
     const loaded = (await prometheus.rules()).map((g) => g.name).filter((n) => n.startsWith("slo-")).sort();
     expect(loaded).toEqual(loadedBefore);
     expect(ruleFile(BROKEN_SLO)).toBeNull();
     expect(ruleFile(SLO)).toContain("slo-e2e-push-slo-sli");
   });
 
-  await test.step("the push targets page shows the target failing with the promtool error", async () => {
-    await expectTargetCard(page, "e2e-prometheus", "failing", 'unknown function with name "sort_by_label"');
-    await screenshot(page, "targets-failing");
+  await test.step("the push targets page shows the target degraded and names the SLO with promtool's error", async () => {
+    await expect(async () => {
+      await page.goto("/targets");
+      const card = page.getByTestId("target-e2e-prometheus");
+      await expect(card.getByTestId("target-status")).toHaveText(/^degraded \(\d+ SLOs? not deployed\)$/, { timeout: 2_000 });
+      await expect(card.getByTestId(`quarantined-${BROKEN_SLO}`)).toContainText('unknown function with name "sort_by_label"', { timeout: 1_000 });
+    }).toPass({ timeout: 20_000, intervals: [500] });
+    await screenshot(page, "targets-degraded");
   });
 
-  await test.step("the revisions page lists the failed revision with its stage and error", async () => {
-    const revs = (await c.get<List<Revision>>("/api/v1/revisions?take=20")).body.items;
-    const failed = revs.find((r) => r.target.name === "e2e-prometheus" && r.status === "failed" && Date.parse(r.createdAt) >= startedAt - 1000);
-    expect(failed, `a failed revision among ${revs.map((r) => `${r.target.name}:${r.status}`).join(", ")}`).toBeTruthy();
-    expect(failed?.failedStage).toBe("validate");
+  await test.step("the revisions page lists the applied revision with the quarantined SLO and its reason", async () => {
+    const revs = (await c.get<List<Revision>>("/api/v1/revisions?target=" + (await promTarget(c)).id)).body.items;
+    const rev = revs.find((r) => r.status === "applied" && r.quarantined.some((q) => q.slo === BROKEN_SLO) && Date.parse(r.createdAt) >= startedAt - 1000);
+    expect(rev, `a revision quarantining ${BROKEN_SLO} among ${revs.map((r) => `${r.status}:${r.quarantined.map((q) => q.slo).join("+")}`).join(", ")}`).toBeTruthy();
     await page.goto("/revisions");
-    const row = page.getByTestId(`revision-${failed?.id}`);
-    await expect(row).toContainText("failed");
-    await expect(row).toContainText("validate: promtool check rules failed");
+    const row = page.getByTestId(`revision-${rev?.id}`);
+    await expect(row.getByTestId("revision-quarantined")).toContainText(`${BROKEN_SLO}: not deployed since`);
     await expect(row).toContainText("sort_by_label");
-    await screenshot(page, "revisions-failed");
+    await screenshot(page, "revisions-quarantined");
   });
 
   await test.step("fixing the SLI converges: target in sync and the SLO's groups loaded", async () => {
@@ -117,7 +122,7 @@ test("a rule promtool rejects is not pushed: the old rules stay, the target and 
     expect(fixed.status, fixed.text).toBe(200);
     await waitFor("e2e-prometheus back in sync with the fixed SLO loaded", async () => {
       const [t, names] = await Promise.all([promTarget(c), prometheus.groupNames(`slo-${BROKEN_SLO}-`)]);
-      return { done: t.status === "in_sync" && names.length === 4, value: t, seen: `${targetSeen(t)}; groups: ${names.join(", ") || "none"}` };
+      return { done: t.status === "in_sync" && t.quarantine.length === 0 && names.length === 4, value: t, seen: `${targetSeen(t)}; groups: ${names.join(", ") || "none"}` };
     }, { timeout: 45_000, interval: 500 });
     await expectTargetCard(page, "e2e-prometheus", "in sync");
   });

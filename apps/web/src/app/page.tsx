@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { useState } from "react";
 import { DataTable, useRowLimit } from "~/components/crud";
-import { burn, burnAt, burnTone, label, stateTone } from "~/components/format";
+import { burn, burnAt, burnTone, dateTime, label, stateTone } from "~/components/format";
 import { BOARD_WINDOWS } from "@burnrate/domain";
 import { AlertChips, Badge, BudgetCell, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
@@ -15,6 +15,8 @@ type Row = Slo & {
   figures?: { coverage: { partial: boolean; label: string }; budgetRemaining: { value: number | null; reason?: string }; exhausted: boolean };
   alerts: { alertname: string; severity: string; state: string; burnTier?: string; inhibited?: boolean; silenced?: boolean }[];
   policyState: { state: string; reason: string };
+  /** Quarantined on a rule target: the last good rules stay live. */
+  notDeployed: { target: string; since: string; reason: string } | null;
 };
 type Board = { prometheus: { configured: boolean; ok: boolean; url: string | null; error: string | null }; queryCount: number; generatedAt: string; items: Row[] };
 const WINDOWS = BOARD_WINDOWS;
@@ -76,7 +78,7 @@ export default function OnCallBoard() {
             <DataTable testId="board" head={["SLO", "Alerts", "Budget left", ...WINDOWS.map((w) => ({ label: w, title: `burn rate over ~${w}` })), "Policy", "Objective"]}>
               {rows.take(items).map((r) => (
                 <tr key={r.id} data-testid={`board-row-${r.slug}`}>
-                  <td className="board-slo"><Link href={`/slos/${r.slug}`}><strong>{r.name}</strong></Link><div className="muted">{r.serviceName} · {r.teamName}</div></td>
+                  <td className="board-slo"><Link href={`/slos/${r.slug}`}><strong>{r.name}</strong></Link><div className="muted">{r.serviceName} · {r.teamName}</div>{r.notDeployed ? <div className="field-error" data-testid="board-not-deployed" title={r.notDeployed.reason}>not deployed since {dateTime(Date.parse(r.notDeployed.since))} ({r.notDeployed.target}): {r.notDeployed.reason.slice(0, 120)}</div> : null}</td>
                   <td>
                     <AlertChips alerts={r.alerts} />
                   </td>

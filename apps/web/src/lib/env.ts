@@ -64,6 +64,22 @@ const EnvSchema = z.object({
   /** "off" makes this replica never push (run exactly one pushing replica per installation). */
   BURNRATE_RECONCILER: z.enum(["on", "off"]).default("on"),
   BURNRATE_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(30),
+  /** Push `burnrate-meta.yml`, alerts on Burnrate itself (push failing, SLO not deployed, reconciler stalled, Watchdog). */
+  BURNRATE_META_ALERTS: z.enum(["on", "off"]).default("on"),
+  /** A target failing this long fires BurnratePushFailing (Prometheus duration). */
+  BURNRATE_META_PUSH_FAILING_FOR: z.string().regex(/^\d+[smh]$/, "must be like 10m, 30s or 1h").default("10m"),
+  /** An SLO not deployed this long fires BurnrateSloNotDeployed. */
+  BURNRATE_META_NOT_DEPLOYED_FOR: z.string().regex(/^\d+[smh]$/, "must be like 10m, 30s or 1h").default("10m"),
+  /** No reconcile pass for this many seconds fires BurnrateReconcilerStalled. */
+  BURNRATE_META_STALLED_AFTER_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** Evaluation interval of the meta-alert group. */
+  BURNRATE_META_INTERVAL: z.string().regex(/^\d+[sm]$/, "must be like 1m or 30s").default("30s"),
+  /** Administrators' receiver for meta alerts (webhook URL); default: Burnrate's own webhook receiver. */
+  BURNRATE_ADMIN_ALERT_WEBHOOK_URL: z.string().url().optional(),
+  /** Dead man's switch receiver for the always-firing BurnrateWatchdog (webhook URL); unset: a receiver that sends nothing. */
+  BURNRATE_DEADMANS_SWITCH_URL: z.string().url().optional(),
+  /** A push that would remove more than this share of the live SLO rules (or all of them) waits for an administrator. */
+  BURNRATE_MASS_DELETE_SHARE: z.coerce.number().min(0).max(1).default(0.5),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

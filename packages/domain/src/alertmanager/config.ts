@@ -3,6 +3,7 @@ import { promqlString } from "../promql/escape";
 import type { AlertReceiverSpec } from "../spec/receiver";
 import type { TeamSpec } from "../spec/slo";
 import { generatedHeader, YAML_OPTIONS } from "../rules/render";
+import { META_ROUTE_LABEL } from "../rules/meta";
 import { SloGenerationError, type SloBundle } from "../rules/types";
 
 /** Options of the generated Alertmanager configuration. */
@@ -26,7 +27,17 @@ export type AlertmanagerOptions = {
   resolveTimeout?: string;
   /** SMTP settings; required when an email receiver exists. */
   smtp?: { from: string; smarthost: string; requireTls?: boolean };
+  /**
+   * Routes for the alerts on Burnrate itself (`burnrate-meta.yml`): `burnrate_meta="admin"` to the
+   * administrators' receiver (default: Burnrate's webhook), the always-firing Watchdog to its own
+   * dead man's switch receiver (sends nothing when no URL is set), never to a team pager.
+   */
+  meta?: { adminWebhookUrl?: string; deadMansSwitchUrl?: string };
 };
+
+/** Receiver names of the meta-alert routes. */
+export const ADMIN_RECEIVER = "burnrate-admins";
+export const DEADMANS_SWITCH_RECEIVER = "burnrate-deadmans-switch";
 
 export type AlertmanagerInput = { teams: TeamSpec[]; receivers: AlertReceiverSpec[]; slos?: SloBundle[] };
 
@@ -96,7 +107,15 @@ export function generateAlertmanagerConfig(input: AlertmanagerInput, opts: Alert
     throw new SloGenerationError("smtp", "email receivers need SMTP settings (from, smarthost)");
   }
 
+  const meta = opts.meta;
   const routes: Record<string, unknown>[] = [
+    ...(meta
+      ? [
+          // Alerts on Burnrate itself go to the administrators and stop here (no team route).
+          { receiver: DEADMANS_SWITCH_RECEIVER, matchers: [matcher(META_ROUTE_LABEL, "=", "watchdog")], group_by: ["alertname"], repeat_interval: "5m" },
+          { receiver: ADMIN_RECEIVER, matchers: [matcher(META_ROUTE_LABEL, "=", "admin")], group_by: ["alertname", "target"] },
+        ]
+      : []),
     // Burnrate records every page for its incident timeline; the team route still matches after it.
     { receiver: DEFAULT_RECEIVER, matchers: [matcher("severity", "=", "page"), matcher("slo", "=~", ".+")], continue: true },
   ];
@@ -154,6 +173,12 @@ export function generateAlertmanagerConfig(input: AlertmanagerInput, opts: Alert
     ],
     receivers: [
       { name: DEFAULT_RECEIVER, webhook_configs: [{ url: opts.defaultWebhookUrl, send_resolved: true }] },
+      ...(meta
+        ? [
+            { name: ADMIN_RECEIVER, webhook_configs: [{ url: meta.adminWebhookUrl ?? opts.defaultWebhookUrl, send_resolved: true }] },
+            meta.deadMansSwitchUrl ? { name: DEADMANS_SWITCH_RECEIVER, webhook_configs: [{ url: meta.deadMansSwitchUrl, send_resolved: false }] } : { name: DEADMANS_SWITCH_RECEIVER },
+          ]
+        : []),
       ...receivers.map(receiverConfig),
     ],
   };

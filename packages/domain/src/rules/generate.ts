@@ -3,6 +3,7 @@ import { escapeGoTemplate, promqlString } from "../promql/escape";
 import { secondsToDuration } from "../spec/common";
 import { sliQueries } from "../spec/sli";
 import { infrastructureRuleSet } from "./infrastructure";
+import { metaRuleSet } from "./meta";
 import { RULE_NAMES } from "./names";
 import { isPlainScalar, LABEL_INDENT, labelLine, yamlScalar, yamlScalarOnce } from "./emit";
 import { generatedHeader, renderRuleFile } from "./render";
@@ -347,6 +348,12 @@ class TextSink {
   private batchChars = 0;
   private readonly batch: Array<{ file: RuleFile; from: number; to: number }> = [];
 
+  /** Drops the current file's chunks (its SLO failed half-way; the batch keeps only finished files). */
+  abort(): void {
+    this.n = this.start;
+    this.pending = null;
+    this.groups = 0;
+  }
   begin(): void {
     this.start = this.n;
     this.parts[this.n++] = this.header;
@@ -1012,4 +1019,107 @@ export function generateRuleFiles(bundles: SloBundle[], opts: GenerationOptions)
     files.push({ path: infra.path, content: renderRuleFile(infra.groups, opts.version) });
   }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Why one SLO generates no rules: the field (relative to the SLO, e.g. `labels.team`) and a readable reason. */
+export type SloGenerationFailure = { slo: string; team: string; service: string; path: string; field: string; reason: string };
+
+/**
+ * The per-SLO check the generator runs before emitting an SLO. It is the single switch point for
+ * the admission gate: today it applies the generator's own validation to the one SLO.
+ */
+export function checkSloBundle(bundle: SloBundle): { field: string; reason: string } | null {
+  try {
+    validateBundles([bundle]);
+    return null;
+  } catch (err) {
+    if (err instanceof SloGenerationError) {
+      const field = err.path.replace(/^slos\[0\]\.?/, "") || "slo";
+      return { field, reason: err.message.slice(err.path.length + 2) };
+    }
+    return { field: "slo", reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function failureOf(b: SloBundle, field: string, reason: string): SloGenerationFailure {
+  return { slo: b.slo.slug, team: b.team.slug, service: b.service.slug, path: sloRuleFilePath(b.slo.slug), field, reason };
+}
+
+/** Splits a catalogue into bundles that pass `check` and per-SLO failures; a second SLO with an already used slug fails. */
+function admitted(bundles: SloBundle[], check: (b: SloBundle) => { field: string; reason: string } | null): { ok: SloBundle[]; failures: SloGenerationFailure[] } {
+  const ok: SloBundle[] = [];
+  const failures: SloGenerationFailure[] = [];
+  const seen = new Set<string>();
+  for (const b of bundles) {
+    if (seen.has(b.slo.slug)) {
+      failures.push(failureOf(b, "slug", `duplicate SLO slug "${b.slo.slug}"`));
+      continue;
+    }
+    seen.add(b.slo.slug);
+    const problem = check(b);
+    if (problem) failures.push(failureOf(b, problem.field, problem.reason));
+    else ok.push(b);
+  }
+  return { ok, failures };
+}
+
+const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Rule files of a whole catalogue, failing per SLO: a bad SLO is reported, never thrown, and every other SLO generates. */
+export type CatalogueRuleFiles = { files: RuleFile[]; failures: SloGenerationFailure[] };
+
+/**
+ * Like `generateRuleFiles`, but the failure domain is one SLO: each SLO is checked (`checkSloBundle`
+ * unless given) and emitted on its own; an SLO that fails either step is returned in `failures`
+ * with the field and the reason, and the others' files are complete. Never throws for the catalogue.
+ */
+export function generateCatalogueRuleFiles(bundles: SloBundle[], opts: GenerationOptions, check: (b: SloBundle) => { field: string; reason: string } | null = checkSloBundle): CatalogueRuleFiles {
+  const { ok, failures } = admitted(bundles, check);
+  const ctx = context(opts);
+  const header = flat(generatedHeader(opts.version));
+  const files: RuleFile[] = [];
+  const sink = new TextSink(header);
+  for (const b of ok) {
+    const file: RuleFile = { path: sloRuleFilePath(b.slo.slug), content: "" };
+    sink.begin();
+    try {
+      new SloEmitter(b, ctx, sink, null).emit();
+    } catch (err) {
+      sink.abort();
+      failures.push(failureOf(b, err instanceof SloGenerationError ? err.path : "slo", errText(err)));
+      continue;
+    }
+    sink.end(file);
+    files.push(file);
+  }
+  sink.flush();
+  if (opts.infrastructure?.enabled ?? true) {
+    const infra = infrastructureRuleSet(opts, ctx.iv);
+    files.push({ path: infra.path, content: renderRuleFile(infra.groups, opts.version) });
+  }
+  if (opts.meta) {
+    const meta = metaRuleSet(opts.meta);
+    files.push({ path: meta.path, content: renderRuleFile(meta.groups, opts.version) });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  failures.sort((a, b) => (a.slo < b.slo ? -1 : a.slo > b.slo ? 1 : 0));
+  return { files, failures };
+}
+
+/** Rule group sets of a whole catalogue (Mimir, PrometheusRule), failing per SLO like `generateCatalogueRuleFiles`. */
+export function generateCatalogueRuleGroups(bundles: SloBundle[], opts: GenerationOptions, check: (b: SloBundle) => { field: string; reason: string } | null = checkSloBundle): { sets: RuleGroupSet[]; failures: SloGenerationFailure[] } {
+  const { ok, failures } = admitted(bundles, check);
+  const ctx = context(opts);
+  const sets: RuleGroupSet[] = [];
+  for (const b of [...ok].sort((x, y) => (x.slo.slug < y.slo.slug ? -1 : x.slo.slug > y.slo.slug ? 1 : 0))) {
+    try {
+      sets.push({ path: sloRuleFilePath(b.slo.slug), slo: b.slo.slug, team: b.team.slug, service: b.service.slug, groups: groupsOf(b, ctx) });
+    } catch (err) {
+      failures.push(failureOf(b, err instanceof SloGenerationError ? err.path : "slo", errText(err)));
+    }
+  }
+  if (opts.infrastructure?.enabled ?? true) sets.push(infrastructureRuleSet(opts, ctx.iv));
+  if (opts.meta) sets.push(metaRuleSet(opts.meta));
+  failures.sort((a, b) => (a.slo < b.slo ? -1 : a.slo > b.slo ? 1 : 0));
+  return { sets, failures };
 }

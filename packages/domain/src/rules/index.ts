@@ -5,3 +5,5 @@ export { yamlScalar } from "./emit";
 export * from "./names";
 export * from "./generate";
 export { infrastructureRuleSet } from "./infrastructure";
+export * from "./meta";
+export * from "./guard";

@@ -1,3 +1,4 @@
+import type { MetaAlertOptions } from "./meta";
 import type { ServiceSpec, SloSpec, TeamSpec } from "../spec/slo";
 
 /** Everything the generator needs about one SLO: the SLO and its resolved service and team. */
@@ -71,6 +72,8 @@ export type GenerationOptions = {
   /** Add `SLOMetricAbsent` no-data alerts (default true). */
   noDataAlerts?: boolean;
   infrastructure?: Partial<InfrastructureOptions>;
+  /** Add `burnrate-meta.yml`, the alerts on Burnrate itself (catalogue generation only; off when unset). */
+  meta?: MetaAlertOptions;
 };
 
 export const DEFAULT_INTERVALS: RuleIntervals = { sli: "30s", windows: "1m", long: "5m", alerts: "1m", infrastructure: "1m" };

@@ -76,6 +76,22 @@ export class AlertmanagerFilePusher {
     this.#opts = opts;
   }
 
+  /** amtool check-config on a candidate config (in the config's directory); null when accepted, else amtool's message. */
+  async check(content: string): Promise<string | null> {
+    const dir = path.dirname(this.configPath);
+    const tmp = path.join(dir, `.${path.basename(this.configPath)}.${process.pid}.${randomBytes(4).toString("hex")}.check.yml`);
+    try {
+      await fs.writeFile(tmp, content, { mode: this.fileMode, flag: "wx" });
+      const res = await run(this.amtoolPath, ["check-config", tmp], { timeoutMs: this.#opts.amtoolTimeoutMs ?? 60_000 });
+      if (res.code === 0) return null;
+      return `amtool check-config failed: ${`${res.stderr}\n${res.stdout}`.split(tmp).join(path.basename(this.configPath)).trim() || `exit code ${res.code}`}`;
+    } catch (err) {
+      return errMsg(err);
+    } finally {
+      await unlinkIfExists(tmp).catch(() => {});
+    }
+  }
+
   /** amtool check-config → atomic write → reload → verify config.original; restores the old file on any failure. */
   push(content: string, opts: AlertmanagerPushOptions = {}): Promise<PushResult> {
     return this.#mutex.run(() => this.#push(content, opts));

@@ -4,3 +4,4 @@ export * from "./prometheus-file-pusher";
 export * from "./alertmanager-file-pusher";
 export * from "./yaml-equivalence";
 export { atomicWrite } from "./fsutil";
+export * from "./targets";

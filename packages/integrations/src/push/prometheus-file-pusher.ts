@@ -39,6 +39,8 @@ export interface RulesPushOptions {
   force?: boolean;
   /** Allow a pruning push with zero files to delete every managed file. Default false. */
   allowEmpty?: boolean;
+  /** The caller already ran promtool on every file (checkFiles): skip the batch check. */
+  prevalidated?: boolean;
 }
 
 export interface PrometheusFilePusherOptions {
@@ -77,6 +79,11 @@ export interface RulesStatus {
 }
 
 const FILE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$/;
+
+/** The file text as the pusher writes it: the managed header, then the content (idempotent). */
+export function withManagedHeader(content: string): string {
+  return withHeader(content);
+}
 
 function withHeader(content: string): string {
   const body = content.startsWith(MANAGED_HEADER) ? content.slice(MANAGED_HEADER.length).replace(/^\r?\n/, "") : content;
@@ -237,7 +244,7 @@ export class PrometheusFilePusher {
     }
 
     // ---- validate with promtool in a temp dir
-    if (toWrite.length > 0) {
+    if (toWrite.length > 0 && !opts.prevalidated) {
       try {
         await this.#promtoolCheck(toWrite.map((name) => ({ name, content: contentOf(name) })));
       } catch (err) {
@@ -424,6 +431,46 @@ export class PrometheusFilePusher {
     for (const g of groups) {
       const ref = this.#toManagedRef(g.file, g.name, prefixes);
       if (ref) out.push(ref);
+    }
+    return out;
+  }
+
+  /**
+   * promtool per file: the files promtool refuses, each with its own message (a batch is checked in
+   * one call; only a failing batch is re-checked file by file). Never throws for a refused file.
+   */
+  async checkFiles(files: RuleFile[]): Promise<Array<{ path: string; error: string }>> {
+    const named = files.map((f) => ({ name: f.path, content: withHeader(f.content) }));
+    const refused: Array<{ path: string; error: string }> = [];
+    for (let i = 0; i < named.length; i += 200) {
+      const batch = named.slice(i, i + 200);
+      try {
+        await this.#promtoolCheck(batch);
+        continue;
+      } catch {
+        // one or more refused: find which
+      }
+      for (const f of batch) {
+        try {
+          await this.#promtoolCheck([f]);
+        } catch (err) {
+          refused.push({ path: f.name, error: errMsg(err) });
+        }
+      }
+    }
+    return refused;
+  }
+
+  /** Current content of managed files in rulesDir (null when absent or not managed). */
+  async managedContent(names: string[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    for (const name of names) {
+      if (!this.isManagedName(name)) {
+        out.set(name, null);
+        continue;
+      }
+      const buf = await readOrNull(path.join(this.rulesDir, name));
+      out.set(name, buf !== null && isManagedContent(buf) ? buf.toString("utf8") : null);
     }
     return out;
   }

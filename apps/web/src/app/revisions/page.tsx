@@ -7,10 +7,10 @@ import { Badge, Empty, ErrorBox, Loading, PageHead } from "~/components/ui";
 import { apiFetch, useApi, useApiMutation } from "~/lib/api-client";
 import type { List } from "~/lib/types";
 
-type Rev = { id: string; targetId: string; hash: string; status: string; error: string; failedStage: string | null; triggeredBy: string; reason: string; rollbackOf: string | null; createdAt: string; target: { name: string; kind: string } };
+type Rev = { id: string; targetId: string; hash: string; status: string; error: string; failedStage: string | null; triggeredBy: string; reason: string; rollbackOf: string | null; createdAt: string; target: { name: string; kind: string }; quarantined?: { slo: string; stage: string; reason: string; since: string }[] };
 type RevDetail = Rev & { diffs: { path: string; diff: { op: string; line: string }[] }[]; previousId: string | null };
 
-const tone = (s: string) => (s === "applied" ? "ok" : s === "failed" ? "bad" : s === "superseded" ? "default" : "info");
+const tone = (s: string) => (s === "applied" ? "ok" : s === "failed" ? "bad" : s === "superseded" ? "default" : s === "held" ? "warn" : "info");
 
 function RevisionsInner() {
   const target = useSearchParams().get("target");
@@ -32,7 +32,7 @@ function RevisionsInner() {
               <tr key={r.id} data-testid={`revision-${r.id}`}>
                 <td>{dateTime(Date.parse(r.createdAt))}</td>
                 <td>{r.target.name}</td>
-                <td><Badge tone={tone(r.status)}>{r.status}</Badge>{r.status === "failed" ? <div className="field-error" style={{ maxWidth: 380, whiteSpace: "pre-wrap" }}>{r.failedStage}: {r.error.slice(0, 300)}</div> : null}</td>
+                <td><Badge tone={tone(r.status)}>{r.status}</Badge>{r.status === "failed" ? <div className="field-error" style={{ maxWidth: 380, whiteSpace: "pre-wrap" }}>push failed at {r.failedStage}: {r.error.slice(0, 300)}</div> : null}{r.status === "held" ? <div className="muted" style={{ maxWidth: 380 }}>{r.error}</div> : null}{r.quarantined?.length ? <div className="field-error" data-testid="revision-quarantined" style={{ maxWidth: 380, whiteSpace: "pre-wrap" }}>{r.quarantined.map((q) => `${q.slo}: not deployed since ${dateTime(Date.parse(q.since))}: ${q.stage === "generate" ? "refused by validation" : `refused at ${q.stage}`}: ${q.reason.split("\n")[0]?.slice(0, 500)}`).join("\n")}</div> : null}</td>
                 <td>{r.triggeredBy}</td>
                 <td className="muted">{r.reason}</td>
                 <td className="mono">{r.hash.slice(0, 10)}</td>

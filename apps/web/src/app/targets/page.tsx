@@ -11,13 +11,28 @@ import { useMe } from "~/lib/me";
 
 type Target = {
   id: string; name: string; kind: string; url: string; mode: string; settings: Record<string, unknown>; enabled: boolean; status: string; statusMessage: string;
-  lastSyncAt: string | null; lastSuccessAt: string | null; failureCount: number; nextAttemptAt: string | null; version: number; hasToken: boolean;
+  lastSyncAt: string | null; lastAttemptAt: string | null; lastSuccessAt: string | null; failureCount: number; nextAttemptAt: string | null; version: number; hasToken: boolean;
+  quarantine: { slo: string; path: string; stage: string; reason: string; since: string }[];
 };
+type HeldRevision = { id: string; targetId: string; status: string; error: string; createdAt: string };
 type Form = { name: string; kind: string; url: string; mode: string; rulesDir: string; configPath: string; tenant: string; prefix: string; token: string; enabled: boolean };
 const empty: Form = { name: "", kind: "prometheus", url: "", mode: "file", rulesDir: "", configPath: "", tenant: "", prefix: "/prometheus", token: "", enabled: true };
 
 function statusTone(s: string) {
-  return s === "in_sync" ? "ok" : s === "failing" ? "bad" : s === "drifted" ? "warn" : "default";
+  return s === "in_sync" ? "ok" : s === "failing" ? "bad" : s === "drifted" || s === "degraded" || s === "held" ? "warn" : "default";
+}
+
+/** "degraded (2 SLOs not deployed)", "in sync", "push held" … */
+function statusLabel(t: Target) {
+  if (t.status === "degraded") {
+    // Alertmanager quarantines receivers (`team/slug`); rule targets quarantine SLOs.
+    const receivers = t.quarantine.filter((q) => q.slo.includes("/")).length;
+    const slos = t.quarantine.length - receivers;
+    const parts = [slos ? `${slos} SLO${slos === 1 ? "" : "s"} not deployed` : "", receivers ? `${receivers} receiver${receivers === 1 ? "" : "s"} left out` : ""].filter(Boolean);
+    return `degraded (${parts.join(", ")})`;
+  }
+  if (t.status === "held") return "push held";
+  return t.status.replace("_", " ");
 }
 
 export default function TargetsPage() {
@@ -38,6 +53,8 @@ export default function TargetsPage() {
   );
   const sync = useApiMutation((id: string | null) => apiFetch(id ? `/api/v1/targets/${id}/sync?force=1` : "/api/v1/sync", { method: "POST" }), [["targets"], ["revisions"]]);
   const del = useApiMutation((id: string) => apiFetch(`/api/v1/targets/${id}`, { method: "DELETE" }), [["targets"]]);
+  const held = useApi<List<HeldRevision>>(["revisions", "held"], "/api/v1/revisions?status=held", { refetchInterval: 10_000 });
+  const confirmHeld = useApiMutation((v: { target: string; revisionId: string }) => apiFetch(`/api/v1/targets/${v.target}/confirm`, { method: "POST", body: { revisionId: v.revisionId } }), [["targets"], ["revisions"]]);
   const open = (t: Target | "new") => {
     fe.clear();
     setEditing(t);
@@ -49,6 +66,7 @@ export default function TargetsPage() {
     <>
       <PageHead title="Push targets" subtitle="Where generated rules, Alertmanager config and dashboards go. The reconciler re-pushes on drift, with backoff." actions={<>{perm.canEditAny ? <button className="btn" onClick={() => sync.mutate(null)} disabled={sync.isPending}>{sync.isPending ? "Syncing…" : "Sync now"}</button> : null}{perm.isAdmin ? <button className="btn btn-primary" onClick={() => open("new")}>Add target</button> : null}</>} />
       <ErrorBox error={sync.error} title="Sync failed" />
+      <ErrorBox error={confirmHeld.error} title="Could not confirm the held push" />
       {editing ? (
         <form className="card" onSubmit={(e) => { e.preventDefault(); fe.clear(); save.mutate(undefined, { onSuccess: () => setEditing(null), onError: fe.fromError }); }} noValidate aria-label="Target form">
           <h2>{editing === "new" ? "New push target" : `Edit ${editing.name}`}</h2>
@@ -84,12 +102,30 @@ export default function TargetsPage() {
           <div className="card" key={t.id} data-testid={`target-${t.name}`}>
             <div className="page-head" style={{ marginBottom: 8 }}>
               <div><h2 style={{ margin: 0 }}>{t.name}</h2><span className="muted">{t.kind} · {t.mode} · <span className="mono">{t.url}</span></span></div>
-              <Badge tone={statusTone(t.status)}><span data-testid="target-status">{t.status.replace("_", " ")}</span></Badge>
+              <Badge tone={statusTone(t.status)}><span data-testid="target-status">{statusLabel(t)}</span></Badge>
             </div>
-            {t.statusMessage && t.status !== "in_sync" ? <div className={`alert ${t.status === "failing" ? "alert-error" : "alert-warn"}`} data-testid="target-error" style={{ whiteSpace: "pre-wrap" }}>{t.statusMessage}</div> : null}
+            {t.statusMessage && t.status !== "in_sync" && t.status !== "degraded" ? <div className={`alert ${t.status === "failing" ? "alert-error" : "alert-warn"}`} data-testid="target-error" style={{ whiteSpace: "pre-wrap" }}>{t.statusMessage}</div> : null}
+            {t.quarantine.length ? (
+              <div className="alert alert-warn" data-testid="target-quarantine">
+                <strong>{t.kind === "alertmanager" ? "Receivers Alertmanager refused, left out of the configuration (the other receivers deploy):" : "Not deployed; the last good rules of these SLOs stay live:"}</strong>
+                <ul style={{ margin: "4px 0 0 16px", padding: 0 }}>
+                  {t.quarantine.map((q) => (
+                    <li key={q.slo} data-testid={`quarantined-${q.slo}`}>{q.slo.includes("/") ? <span className="mono">{q.slo}</span> : <Link href={`/slos/${q.slo}`} className="mono">{q.slo}</Link>}: not deployed since {dateTime(Date.parse(q.since))}: {q.stage === "generate" ? "refused by validation" : `refused at ${q.stage}`}: {q.reason.split("\n")[0]?.slice(0, 300)}</li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
+            {t.status === "held" ? held.data?.items.filter((r) => r.targetId === t.id).slice(0, 1).map((r) => (
+              <div key={r.id} className="alert alert-warn" data-testid="target-held">
+                {perm.isAdmin ? (
+                  <button className="btn btn-danger" style={{ marginTop: 6 }} disabled={confirmHeld.isPending} onClick={() => confirm(`Apply this push to ${t.name}? ${r.error}`) && confirmHeld.mutate({ target: t.id, revisionId: r.id })}>Confirm and push</button>
+                ) : <span className="muted">An administrator must confirm this push.</span>}
+              </div>
+            )) : null}
             <dl className="kv">
-              <dt>Last sync</dt><dd>{t.lastSyncAt ? dateTime(Date.parse(t.lastSyncAt)) : "never"}</dd>
+              <dt>Last attempt</dt><dd>{t.lastAttemptAt ? dateTime(Date.parse(t.lastAttemptAt)) : "never"}</dd>
               <dt>Last success</dt><dd>{t.lastSuccessAt ? dateTime(Date.parse(t.lastSuccessAt)) : "never"}</dd>
+              <dt>Last check</dt><dd>{t.lastSyncAt ? dateTime(Date.parse(t.lastSyncAt)) : "never"}</dd>
               {t.failureCount ? <><dt>Failures</dt><dd>{t.failureCount} in a row{t.nextAttemptAt ? `, next retry ${dateTime(Date.parse(t.nextAttemptAt))}` : ""}</dd></> : null}
               <dt>Token</dt><dd>{t.hasToken ? "stored (encrypted)" : "none"}</dd>
             </dl>

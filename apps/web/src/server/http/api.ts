@@ -1,6 +1,7 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { checkOrigin, resolvePrincipal, type Principal } from "../auth";
+import { metrics, routePattern } from "../metrics";
 import { ApiError, toErrorResponse } from "./errors";
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -57,25 +58,38 @@ export function withApi<P = Record<string, string>>(
   opts: Options = {},
 ): (req: NextRequest, ctx: Ctx<P>) => Promise<NextResponse> {
   return async (req, ctx) => {
+    const t0 = performance.now();
+    let params: P | undefined;
+    const res = await (async () => {
+      try {
+        params = await ctx.params;
+        let me: Principal | null = null;
+        if (opts.auth !== "public") {
+          // The request's instant, read once here at the edge (credential expiry is decided against it).
+          me = await resolvePrincipal(req, Date.now());
+          if (!me) throw new ApiError("unauthorized", "sign in first, or send Authorization: Bearer <API token>");
+          checkOrigin(req, me);
+        }
+        const out = await handler(req, params as P, me as Principal);
+        if (out instanceof NextResponse || out instanceof Response) return out as NextResponse;
+        if (out && typeof out === "object" && "__status" in out) {
+          const o = out as { __status: number; body: unknown };
+          return o.__status === 204 ? new NextResponse(null, { status: 204 }) : NextResponse.json(o.body, { status: o.__status });
+        }
+        return NextResponse.json(out);
+      } catch (err) {
+        return toErrorResponse(err);
+      }
+    })();
     try {
-      const params = await ctx.params;
-      let me: Principal | null = null;
-      if (opts.auth !== "public") {
-        // The request's instant, read once here at the edge (credential expiry is decided against it).
-        me = await resolvePrincipal(req, Date.now());
-        if (!me) throw new ApiError("unauthorized", "sign in first, or send Authorization: Bearer <API token>");
-        checkOrigin(req, me);
-      }
-      const out = await handler(req, params, me as Principal);
-      if (out instanceof NextResponse || out instanceof Response) return out as NextResponse;
-      if (out && typeof out === "object" && "__status" in out) {
-        const o = out as { __status: number; body: unknown };
-        return o.__status === 204 ? new NextResponse(null, { status: 204 }) : NextResponse.json(o.body, { status: o.__status });
-      }
-      return NextResponse.json(out);
-    } catch (err) {
-      return toErrorResponse(err);
+      metrics().httpDuration.observe(
+        { route: routePattern(req.nextUrl.pathname, params as Record<string, unknown> | undefined), method: req.method, status: String(res.status) },
+        (performance.now() - t0) / 1000,
+      );
+    } catch {
+      // metrics never fail a request
     }
+    return res;
   };
 }
 

@@ -8,17 +8,23 @@ import {
   TeamSpecSchema,
   doraDashboard,
   generateAlertmanagerConfig,
-  generateRuleFiles,
-  generateRuleGroups,
+  generateCatalogueRuleFiles,
+  generateCatalogueRuleGroups,
+  groupToObject,
+  receiverName,
+  sloRuleFilePath,
   goldenSignalsDashboard,
   serviceSloDashboard,
   sloOverviewDashboard,
   toMimirNamespaces,
   type AlertReceiverSpec,
   type Dashboard,
-  type RuleFile,
+  type GenerationOptions,
   type SloBundle,
+  type SloGenerationFailure,
 } from "@burnrate/domain";
+import type { DesiredArtifact } from "@burnrate/integrations";
+import { ZodError } from "zod";
 import { createHash } from "node:crypto";
 import { env } from "~/lib/env";
 import { decryptSecret } from "../crypto";
@@ -27,37 +33,49 @@ import { db } from "../db";
 
 export const BURNRATE_VERSION = "0.1.0";
 
+/** An SLO whose rules are not generated (the row is refused by the schemas or by the generator's check). */
+export type SloFailure = SloGenerationFailure;
+
 /**
  * Loads the whole catalogue and maps rows to domain specs. Rows are re-validated by the domain
- * schemas, so a row that someone edited by hand cannot produce a broken artifact silently: it is
- * reported with its slug and skipped, and the rest still generates.
+ * schemas: a row that an older version stored, or that someone edited by hand, and that
+ * validation refuses is returned in `failures` with its slug and field, and the rest still generates.
  */
-export async function loadBundles(): Promise<{ bundles: SloBundle[]; problems: string[] }> {
+export async function loadBundles(): Promise<{ bundles: SloBundle[]; problems: string[]; failures: SloFailure[] }> {
   const rows = await db().slo.findMany({ include: { sli: { include: { service: { include: { team: true } } } } }, orderBy: { slug: "asc" } });
   const bundles: SloBundle[] = [];
-  const problems: string[] = [];
+  const failures: SloFailure[] = [];
   for (const r of rows) {
     const svc = r.sli.service;
+    let field = "slo";
     try {
+      field = "team";
       const team = TeamSpecSchema.parse({ slug: svc.team.slug, name: svc.team.name, description: svc.team.description });
+      field = "service";
       const service = ServiceSpecSchema.parse({ slug: svc.slug, name: svc.name, team: team.slug, tier: svc.tier, description: svc.description, owner: svc.owner, runbookUrl: svc.runbookUrl, repoUrl: svc.repoUrl, labels: svc.labels });
+      field = "sli";
+      const sli = SliSpecSchema.parse(r.sli.spec);
+      field = "slo";
       const slo = SloSpecSchema.parse({
-        slug: r.slug, name: r.name, description: r.description, service: svc.slug, sli: SliSpecSchema.parse(r.sli.spec),
+        slug: r.slug, name: r.name, description: r.description, service: svc.slug, sli,
         objective: Number(r.objective.toString()), window: r.window, budgetingMethod: r.budgetingMethod, alerting: r.alerting, labels: r.labels,
       });
       // Rows written before the gate existed (or by hand) are checked like new ones: one refused
       // SLO is reported and skipped instead of failing generation for the whole catalogue.
       const admitted = admitSloBundle({ slo, service, team }, admissionContext());
       if (!admitted.ok) {
-        problems.push(`SLO "${r.slug}" skipped: ${admitted.errors.map((e) => `${e.field}: ${e.message}`).join("; ").slice(0, 300)}`);
+        failures.push({ slo: r.slug, team: svc.team.slug, service: svc.slug, path: sloRuleFilePath(r.slug), field: admitted.errors[0]?.field ?? "slo", reason: `refused by the admission gate: ${admitted.errors.map((e) => `${e.field}: ${e.message}`).join("; ")}`.slice(0, 500) });
         continue;
       }
       bundles.push({ slo, service, team });
     } catch (err) {
-      problems.push(`SLO "${r.slug}" skipped: ${(err as Error).message.slice(0, 300)}`);
+      const issue = err instanceof ZodError ? err.issues[0] : undefined;
+      const at = issue ? [field === "slo" ? "" : field, ...issue.path.map(String)].filter(Boolean).join(".") : field;
+      const reason = issue ? issue.message : (err as Error).message;
+      failures.push({ slo: r.slug, team: svc.team.slug, service: svc.slug, path: sloRuleFilePath(r.slug), field: at || field, reason: `stored definition refused: ${reason}`.slice(0, 500) });
     }
   }
-  return { bundles, problems };
+  return { bundles, failures, problems: failures.map((f) => `SLO "${f.slo}" skipped: ${f.field}: ${f.reason}`) };
 }
 
 export async function loadReceivers(): Promise<AlertReceiverSpec[]> {
@@ -75,32 +93,98 @@ export function publicUrl(): string {
   return env().BURNRATE_PUBLIC_URL ?? `http://127.0.0.1:${env().PORT}`;
 }
 
-function generationOptions() {
-  const long = env().BURNRATE_LONG_RULE_INTERVAL;
-  return { version: BURNRATE_VERSION, grafanaUrl: env().GRAFANA_URL, ...(long ? { intervals: { long } } : {}) };
+function generationOptions(): GenerationOptions {
+  const e = env();
+  const long = e.BURNRATE_LONG_RULE_INTERVAL;
+  const meta = e.BURNRATE_META_ALERTS === "on" ? { pushFailingFor: e.BURNRATE_META_PUSH_FAILING_FOR, notDeployedFor: e.BURNRATE_META_NOT_DEPLOYED_FOR, stalledAfterSeconds: e.BURNRATE_META_STALLED_AFTER_SECONDS, interval: e.BURNRATE_META_INTERVAL } : undefined;
+  return { version: BURNRATE_VERSION, grafanaUrl: e.GRAFANA_URL, ...(long ? { intervals: { long } } : {}), ...(meta ? { meta } : {}) };
 }
 
-export async function ruleFiles(): Promise<{ files: RuleFile[]; problems: string[] }> {
-  const { bundles, problems } = await loadBundles();
-  return { files: generateRuleFiles(bundles, generationOptions()), problems };
+/** Prometheus rule files of the catalogue, failing per SLO (a refused SLO is in `failures`, never thrown). */
+export async function ruleFiles(): Promise<{ files: DesiredArtifact[]; failures: SloFailure[]; problems: string[] }> {
+  return (await desiredArtifacts()).rules;
 }
 
-export async function mimirNamespaces() {
-  const { bundles } = await loadBundles();
-  return toMimirNamespaces(generateRuleGroups(bundles, generationOptions()));
+/**
+ * Everything the targets should hold, computed once per reconcile pass from one read of the
+ * catalogue: rule files (Prometheus), ruler namespaces (Mimir), the Alertmanager config and the
+ * dashboards. Each kind is generated on first use; every kind fails per SLO.
+ */
+export type DesiredArtifacts = {
+  /** SLOs in the catalogue (rows, including refused ones). */
+  sloCount: number;
+  rules: { files: DesiredArtifact[]; failures: SloFailure[]; problems: string[] };
+  mimir: () => { files: DesiredArtifact[]; failures: SloFailure[] };
+  /** The Alertmanager config; `exclude` leaves out team receivers (by `team/slug`) that Alertmanager refuses. */
+  alertmanager: (opts: { groupWait?: string; groupInterval?: string; exclude?: ReadonlySet<string> }) => Promise<string>;
+  /** Team receivers by Alertmanager name, with a hash of each one's definition (a quarantined receiver is retried when it changes). */
+  receivers: () => Promise<Array<{ name: string; hash: string }>>;
+  dashboards: () => DesiredArtifact[];
+};
+
+const sloOf = (path: string): string | undefined => /^slo-(.+)\.yml$/.exec(path)?.[1];
+
+export async function desiredArtifacts(): Promise<DesiredArtifacts> {
+  const { bundles, failures: rowFailures } = await loadBundles();
+  const opts = generationOptions();
+  const gen = generateCatalogueRuleFiles(bundles, opts);
+  const failures = [...rowFailures, ...gen.failures].sort((a, b) => (a.slo < b.slo ? -1 : a.slo > b.slo ? 1 : 0));
+  const rules = {
+    files: gen.files.map((f) => ({ ...f, owner: sloOf(f.path) })),
+    failures,
+    problems: failures.map((f) => `SLO "${f.slo}" not generated: ${f.field}: ${f.reason}`),
+  };
+  let mimir: { files: DesiredArtifact[]; failures: SloFailure[] } | undefined;
+  let dash: DesiredArtifact[] | undefined;
+  const am = new Map<string, Promise<string>>();
+  let receiversMemo: Promise<AlertReceiverSpec[]> | undefined;
+  const receiversP = () => (receiversMemo ??= loadReceivers());
+  const admitted = new Set(gen.files.map((f) => sloOf(f.path)).filter(Boolean));
+  const good = bundles.filter((b) => admitted.has(b.slo.slug));
+  return {
+    sloCount: bundles.length + rowFailures.length,
+    rules,
+    mimir: () => {
+      if (!mimir) {
+        const g = generateCatalogueRuleGroups(bundles, opts);
+        const files = toMimirNamespaces(g.sets).map((ns) => ({ path: ns.namespace.startsWith("burnrate") ? ns.namespace : `burnrate-${ns.namespace}`, content: JSON.stringify(ns.groups.map((x) => groupToObject(x)), null, 2) }));
+        mimir = { files, failures: [...rowFailures, ...g.failures] };
+      }
+      return mimir;
+    },
+    alertmanager: (o) => {
+      const key = `${o.groupWait ?? ""}|${o.groupInterval ?? ""}|${[...(o.exclude ?? [])].sort().join(",")}`;
+      let p = am.get(key);
+      if (!p) {
+        p = receiversP().then((rs) => alertmanagerYamlFor(good, rs.filter((r) => !o.exclude?.has(receiverName(r))), { groupWait: o.groupWait, groupInterval: o.groupInterval }));
+        am.set(key, p);
+      }
+      return p;
+    },
+    receivers: async () => (await receiversP()).map((r) => ({ name: receiverName(r), hash: createHash("sha256").update(JSON.stringify(r)).digest("hex").slice(0, 16) })),
+    dashboards: () => (dash ??= dashboardsFor(good).map((d) => ({ path: `${d.uid}.json`, content: JSON.stringify(d, null, 2) }))),
+  };
 }
 
-export async function alertmanagerYaml(opts: { groupWait?: string; groupInterval?: string } = {}): Promise<string> {
-  const { bundles } = await loadBundles();
+async function alertmanagerYamlFor(bundles: SloBundle[], receivers: AlertReceiverSpec[], opts: { groupWait?: string; groupInterval?: string }): Promise<string> {
   const teams = await db().team.findMany({ orderBy: { slug: "asc" } });
+  const e = env();
   return generateAlertmanagerConfig(
-    { teams: teams.map((t) => ({ slug: t.slug, name: t.name, description: t.description })), receivers: await loadReceivers(), slos: bundles },
-    { version: BURNRATE_VERSION, defaultWebhookUrl: env().BURNRATE_ALERTMANAGER_WEBHOOK_URL ?? `${publicUrl()}/api/v1/webhooks/alertmanager`, ...opts },
+    { teams: teams.map((t) => ({ slug: t.slug, name: t.name, description: t.description })), receivers, slos: bundles },
+    {
+      version: BURNRATE_VERSION,
+      defaultWebhookUrl: e.BURNRATE_ALERTMANAGER_WEBHOOK_URL ?? `${publicUrl()}/api/v1/webhooks/alertmanager`,
+      ...(e.BURNRATE_META_ALERTS === "on" ? { meta: { adminWebhookUrl: e.BURNRATE_ADMIN_ALERT_WEBHOOK_URL, deadMansSwitchUrl: e.BURNRATE_DEADMANS_SWITCH_URL } } : {}),
+      ...opts,
+    },
   );
 }
 
-export async function dashboards(): Promise<Dashboard[]> {
-  const { bundles } = await loadBundles();
+export async function alertmanagerYaml(opts: { groupWait?: string; groupInterval?: string } = {}): Promise<string> {
+  return (await desiredArtifacts()).alertmanager(opts);
+}
+
+function dashboardsFor(bundles: SloBundle[]): Dashboard[] {
   const dashBundles = bundles.map((b) => ({ slo: b.slo, team: b.team.slug, tier: b.service.tier }));
   const services = [...new Map(bundles.map((b) => [b.service.slug, b.service])).values()];
   return [

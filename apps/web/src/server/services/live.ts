@@ -132,7 +132,9 @@ export async function onCallBoard(filter: { team?: string; service?: string; sev
   const filtered = filter.severity ? rows.filter((r) => r.alerts.some((a) => a.severity === filter.severity && a.state === "firing")) : rows;
   filtered.sort((a, b) => b.urgency - a.urgency || a.name.localeCompare(b.name));
   if (prom.ok) recordPolicyStatesInBackground(rows);
-  return { prometheus: prom, alertmanager, queryCount, generatedAt: new Date().toISOString(), items: filtered };
+  const notDeployed = await notDeployedSlos();
+  const items = filtered.map((r) => ({ ...r, notDeployed: notDeployed.get(r.slug) ?? null }));
+  return { prometheus: prom, alertmanager, queryCount, generatedAt: new Date().toISOString(), items };
 }
 
 const policyWriter = ((globalThis as unknown as { burnratePolicyWriter?: { running: boolean } }).burnratePolicyWriter ??= { running: false });
@@ -268,4 +270,16 @@ export async function sloDetail(slug: string) {
   } catch (err) {
     return { ...base, prometheus: { configured: true, ok: false, url, error: promError(err, url) } satisfies PromState, live: null };
   }
+}
+
+/** SLOs quarantined on a rule target (their last good rules stay live): the board says since when and why. */
+async function notDeployedSlos(): Promise<Map<string, { target: string; since: string; reason: string }>> {
+  const out = new Map<string, { target: string; since: string; reason: string }>();
+  const targets = await db().pushTarget.findMany({ where: { enabled: true, kind: { in: ["prometheus", "mimir"] } }, select: { name: true, quarantine: true }, orderBy: { name: "asc" } });
+  for (const t of targets) {
+    for (const q of Array.isArray(t.quarantine) ? (t.quarantine as Array<{ slo: string; since: string; stage: string; reason: string }>) : []) {
+      if (!out.has(q.slo)) out.set(q.slo, { target: t.name, since: q.since, reason: q.stage === "generate" ? `refused by validation: ${q.reason}` : `refused by the target at ${q.stage}: ${q.reason.split("\n")[0] ?? ""}` });
+    }
+  }
+  return out;
 }

@@ -2,14 +2,16 @@ import "server-only";
 import { HttpUrlSchema, lineDiff, sloRuleFilePath } from "@burnrate/domain";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { sameRuleFile } from "@burnrate/integrations";
 import { z } from "zod";
 import { encryptSecret } from "../crypto";
 import { requireAdmin, type Principal } from "../auth";
 import { db } from "../db";
+import { forgetTarget } from "../metrics";
 import { ApiError, notFound, versionConflict } from "../http/errors";
 import { assertOutboundAllowed } from "../outbound";
 import { ruleFiles } from "./artifacts";
-import { pushTarget, reconcileTarget, type TargetSettings } from "./push";
+import { confirmHeldPush, pushTarget, reconcileTarget, type QuarantineEntry, type TargetSettings } from "./push";
 
 const AbsPath = z.string().trim().max(1000).regex(/^\//, "must be an absolute path").refine((p) => !p.split("/").includes(".."), "must not contain ..");
 const DurationLike = z.string().regex(/^\d+(ms|s|m|h)$/, "must be a duration like 30s");
@@ -92,6 +94,7 @@ export async function deleteTarget(id: string, actor: Principal) {
   const cur = await db().pushTarget.findUnique({ where: { id } });
   if (!cur) throw notFound(`push target "${id}"`);
   await db().pushTarget.delete({ where: { id } });
+  forgetTarget(cur);
   await db().auditEvent.create({ data: { actor: actor.name, action: "target.delete", entityType: "push_target", entityId: id, entitySlug: cur.name, before: targetOut(cur) } });
 }
 
@@ -112,12 +115,12 @@ export function requireEditorSomewhere(actor: Principal, what: string): void {
 }
 
 // ---------- revisions ----------
-export async function listRevisions(filter: { target?: string; take?: number }) {
+export async function listRevisions(filter: { target?: string; status?: string; take?: number }) {
   const rows = await db().revision.findMany({
-    where: filter.target ? { targetId: filter.target } : {},
+    where: { ...(filter.target ? { targetId: filter.target } : {}), ...(filter.status ? { status: filter.status } : {}) },
     orderBy: { createdAt: "desc" },
     take: Math.min(filter.take ?? 50, 200),
-    select: { id: true, targetId: true, hash: true, status: true, error: true, failedStage: true, triggeredBy: true, reason: true, rollbackOf: true, createdAt: true, finishedAt: true, target: { select: { name: true, kind: true } } },
+    select: { id: true, targetId: true, hash: true, status: true, error: true, quarantined: true, failedStage: true, triggeredBy: true, reason: true, rollbackOf: true, createdAt: true, finishedAt: true, target: { select: { name: true, kind: true } } },
   });
   return rows;
 }
@@ -143,17 +146,29 @@ export async function rollbackRevision(id: string, actor: Principal) {
   const r = await db().revision.findUnique({ where: { id } });
   if (!r) throw notFound(`revision "${id}"`);
   if (r.status !== "applied" && r.status !== "superseded") throw new ApiError("conflict", `revision ${id.slice(0, 8)} was never applied (${r.status}); roll back to a revision that was live`);
-  return pushTarget(r.targetId, { triggeredBy: actor.name, reason: `rollback to ${id.slice(0, 8)}`, files: (r.artifacts as Files).files, rollbackOf: id });
+  const artifacts = r.artifacts as Files & { keep?: { owner: string; path: string }[] };
+  return pushTarget(r.targetId, { triggeredBy: actor.name, reason: `rollback to ${id.slice(0, 8)}`, files: artifacts.files, keep: artifacts.keep ?? [], rollbackOf: id });
 }
 
-/** Rule-file preview for one SLO with a diff against the live file of the first Prometheus target. */
+/** Text of a rule file without its leading comment lines (the generated and the managed headers). */
+function body(text: string): string {
+  return text.replace(/^(?:#[^\n]*\n)+/, "");
+}
+
+/**
+ * Rule-file preview for one SLO with a diff against the live file of the first Prometheus target.
+ * Formatting-only differences (header comments, key order, quoting) are not a difference: the
+ * diff is over the bodies, and `differs` compares the parsed YAML. An SLO that does not generate
+ * answers 422 with the field and the reason.
+ */
 export async function sloRulesPreview(slug: string) {
-  const { files, problems } = await ruleFiles();
+  const { files, failures } = await ruleFiles();
   const path = sloRuleFilePath(slug);
   const desired = files.find((f) => f.path === path);
   if (!desired) {
-    const problem = problems.find((p) => p.includes(`"${slug}"`));
-    throw new ApiError(problem ? "validation_failed" : "not_found", problem ?? `SLO "${slug}" not found`);
+    const failure = failures.find((f) => f.slo === slug);
+    if (failure) throw new ApiError("validation_failed", `the rules of SLO "${slug}" cannot be generated: ${failure.field}: ${failure.reason}`, { [failure.field]: failure.reason });
+    throw notFound(`SLO "${slug}"`);
   }
   const target = await db().pushTarget.findFirst({ where: { kind: "prometheus", mode: "file", enabled: true }, orderBy: { name: "asc" } });
   let live: string | null = null;
@@ -167,5 +182,46 @@ export async function sloRulesPreview(slug: string) {
       live = null;
     }
   }
-  return { path, desired: desired.content, live, liveSource, diff: lineDiff(live ?? "", desired.content) };
+  const differs = live === null || !sameRuleFile(live, desired.content);
+  return { path, desired: desired.content, live, liveSource, differs, diff: lineDiff(body(live ?? ""), body(desired.content)), deployment: await sloDeployment(slug) };
+}
+
+/**
+ * Where one SLO's rules are live: per rule target, "live since T" or "not deployed since T: reason"
+ * (mapped, readable reasons), and the target's own state (failing, held) when it blocks the SLO.
+ */
+export async function sloDeployment(slug: string) {
+  const rows = await db().pushTarget.findMany({ where: { enabled: true, kind: { in: ["prometheus", "mimir"] } }, orderBy: { name: "asc" } });
+  return rows.map((t) => {
+    const q = (Array.isArray(t.quarantine) ? (t.quarantine as QuarantineEntry[]) : []).find((x) => x.slo === slug);
+    const live = ((t.deployState ?? {}) as Record<string, { hash: string; liveSince: string }>)[slug];
+    return {
+      target: t.name,
+      targetId: t.id,
+      targetStatus: t.status,
+      liveSince: live?.liveSince ?? null,
+      notDeployedSince: q?.since ?? null,
+      reason: q ? (q.stage === "generate" ? `refused by validation: ${q.reason}` : `refused by the target at ${q.stage}: ${q.reason.split("\n")[0]}`) : null,
+      // A failing or held target does not apply this SLO's latest change either.
+      pending: !q && (t.status === "failing" || t.status === "held") ? (t.status === "held" ? "a push is held for an administrator's confirmation" : `the latest change is not live yet: ${pushFailure(t.statusMessage)}`) : null,
+      lastSuccessAt: t.lastSuccessAt,
+    };
+  });
+}
+
+/** A failing target's status as a push failure ("push failed at reload: …", "push failed: Prometheus unreachable: …"), first line only. */
+function pushFailure(statusMessage: string): string {
+  const first = (statusMessage.split("\n")[0] ?? "").slice(0, 200);
+  if (first.startsWith("push failed")) return first;
+  const m = /^(unreachable|refused): (.*)$/.exec(first);
+  return m ? `push failed: target ${m[1]}: ${m[2]}` : `push failed: ${first}`;
+}
+
+/** POST /targets/:id/confirm: an administrator applies a push held by the mass-deletion guard. */
+export async function confirmHeld(id: string, input: unknown, actor: Principal) {
+  requireAdmin(actor, "confirming a push that removes SLO rules");
+  const { revisionId } = z.object({ revisionId: z.string().min(1, "is required") }).parse(input);
+  const t = await db().pushTarget.findUnique({ where: { id } });
+  if (!t) throw notFound(`push target "${id}"`);
+  return confirmHeldPush(id, revisionId, actor.name);
 }

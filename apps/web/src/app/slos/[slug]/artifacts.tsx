@@ -2,15 +2,16 @@
 import { ErrorBox, Loading } from "~/components/ui";
 import { useApi } from "~/lib/api-client";
 
-type Preview = { path: string; desired: string; live: string | null; liveSource: string; diff: { op: " " | "+" | "-"; line: string }[] };
+type Preview = { path: string; desired: string; live: string | null; liveSource: string; differs: boolean; diff: { op: " " | "+" | "-"; line: string }[] };
 
 /** Generated rule file for one SLO, and a line diff against what is live on the push target. */
 export function SloArtifacts({ slug }: { slug: string }) {
   const p = useApi<Preview>(["slo-rules", slug], `/api/v1/slos/${slug}/rules`);
   if (p.isLoading) return <Loading />;
-  if (p.error) return <ErrorBox error={p.error} title="Could not generate rules" />;
+  if (p.error) return <ErrorBox error={p.error} title="The rules of this SLO cannot be generated; its last good rules stay live" />;
   if (!p.data) return null;
-  const changed = p.data.diff.some((d) => d.op !== " ");
+  // Formatting-only differences (header comments, quoting) do not count: the server compares the parsed rules.
+  const changed = p.data.differs;
   return (
     <div className="card">
       <h2>{p.data.path}</h2>

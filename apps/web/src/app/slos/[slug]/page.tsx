@@ -8,6 +8,7 @@ import type { Slo } from "~/lib/types";
 import { useMe } from "~/lib/me";
 
 import { SloArtifacts } from "./artifacts";
+import { SloDeploymentStatus } from "./deployment";
 import { SloLive } from "./live";
 
 export default function SloPage() {
@@ -35,6 +36,7 @@ export default function SloPage() {
       {slo.isLoading ? <Loading /> : null}
       {s ? (
         <>
+          <SloDeploymentStatus slug={s.slug} />
           <div className="tabs" role="tablist">
             {(["status", "definition", "generated"] as const).map((t) => (
               <button key={t} role="tab" aria-selected={tab === t} className={`tab ${tab === t ? "active" : ""}`} onClick={() => setTab(t)}>

@@ -1,6 +1,12 @@
-// GET /api/v1/revisions[?target=<id>] – push history, newest first
+// GET /api/v1/revisions[?target=<id>][&status=held] – push history, newest first
+import { z } from "zod";
 import { withApi } from "~/server/http/api";
 import { listRevisions } from "~/server/services/targets";
 
 export const dynamic = "force-dynamic";
-export const GET = withApi(async (req) => ({ items: await listRevisions({ target: req.nextUrl.searchParams.get("target") ?? undefined }) }));
+const Query = z.object({ target: z.string().min(1).optional(), status: z.enum(["pending", "applied", "failed", "rolled_back", "superseded", "held"]).optional() });
+
+export const GET = withApi(async (req) => {
+  const q = Query.parse(Object.fromEntries(req.nextUrl.searchParams));
+  return { items: await listRevisions(q) };
+});
