@@ -4,6 +4,7 @@ import type { AlertReceiverSpec } from "../spec/receiver";
 import type { TeamSpec } from "../spec/slo";
 import { generatedHeader, YAML_OPTIONS } from "../rules/render";
 import { SloGenerationError, type SloBundle } from "../rules/types";
+import { receiverSecretRef, secretFileName, secretPlaceholder, WEBHOOK_TOKEN_REF } from "./secrets";
 
 /** Options of the generated Alertmanager configuration. */
 export type AlertmanagerOptions = {
@@ -26,9 +27,28 @@ export type AlertmanagerOptions = {
   resolveTimeout?: string;
   /** SMTP settings; required when an email receiver exists. */
   smtp?: { from: string; smarthost: string; requireTls?: boolean };
+  /**
+   * Directory beside alertmanager.yml where the file pusher writes receiver secrets (default
+   * `secrets`, relative to Alertmanager's working directory; Burnrate passes an absolute path).
+   */
+  secretsDir?: string;
+  /** Alertmanager authenticates to Burnrate's webhook with a bearer token read from the secrets directory. */
+  defaultWebhookAuthorization?: boolean;
 };
 
-export type AlertmanagerInput = { teams: TeamSpec[]; receivers: AlertReceiverSpec[]; slos?: SloBundle[] };
+/**
+ * A receiver as the generator needs it: secret values are never read (they may be absent); a
+ * webhook only says whether it has authorization credentials.
+ */
+export type AlertmanagerReceiver = Pick<AlertReceiverSpec, "slug" | "name" | "team" | "severities"> & {
+  config:
+    | { kind: "webhook"; sendResolved: boolean; authorization?: string; hasAuthorization?: boolean }
+    | { kind: "slack"; channel: string }
+    | { kind: "pagerduty" }
+    | { kind: "email"; to: string };
+};
+
+export type AlertmanagerInput = { teams: TeamSpec[]; receivers: AlertmanagerReceiver[]; slos?: SloBundle[] };
 
 /** Name of the default receiver (Burnrate's webhook). */
 export const DEFAULT_RECEIVER = "burnrate-default";
@@ -56,16 +76,22 @@ function byString<T>(key: (t: T) => string): (a: T, b: T) => number {
  */
 const NO_REDIRECTS = { follow_redirects: false } as const;
 
-function receiverConfig(r: AlertReceiverSpec): Record<string, unknown> {
+function secretFile(dir: string, ref: string): string {
+  return `${dir.replace(/\/+$/, "")}/${secretFileName(ref)}`;
+}
+
+function receiverConfig(r: AlertmanagerReceiver, dir: string): Record<string, unknown> {
   const name = receiverName(r);
   const c = r.config;
   switch (c.kind) {
-    case "webhook":
-      return { name, webhook_configs: [{ url: c.url, send_resolved: c.sendResolved, http_config: NO_REDIRECTS }] };
+    case "webhook": {
+      const auth = (c.hasAuthorization ?? !!c.authorization) ? { authorization: { type: "Bearer", credentials_file: secretFile(dir, receiverSecretRef(r.slug, "authorization")) } } : {};
+      return { name, webhook_configs: [{ url: secretPlaceholder(receiverSecretRef(r.slug, "url")), send_resolved: c.sendResolved, http_config: { ...NO_REDIRECTS, ...auth } }] };
+    }
     case "slack":
-      return { name, slack_configs: [{ api_url: c.apiUrl, channel: c.channel.startsWith("#") ? c.channel : `#${c.channel}`, send_resolved: true, http_config: NO_REDIRECTS }] };
+      return { name, slack_configs: [{ api_url_file: secretFile(dir, receiverSecretRef(r.slug, "apiUrl")), channel: c.channel.startsWith("#") ? c.channel : `#${c.channel}`, send_resolved: true, http_config: NO_REDIRECTS }] };
     case "pagerduty":
-      return { name, pagerduty_configs: [{ routing_key: c.routingKey, send_resolved: true }] };
+      return { name, pagerduty_configs: [{ routing_key_file: secretFile(dir, receiverSecretRef(r.slug, "routingKey")), send_resolved: true }] };
     case "email":
       return { name, email_configs: [{ to: c.to, send_resolved: true }] };
   }
@@ -92,6 +118,7 @@ export function generateAlertmanagerConfig(input: AlertmanagerInput, opts: Alert
     names.add(n);
   });
   const receivers = [...input.receivers].sort(byString(receiverName));
+  const secretsDir = opts.secretsDir ?? "secrets";
   if (receivers.some((r) => r.config.kind === "email") && !opts.smtp) {
     throw new SloGenerationError("smtp", "email receivers need SMTP settings (from, smarthost)");
   }
@@ -153,8 +180,17 @@ export function generateAlertmanagerConfig(input: AlertmanagerInput, opts: Alert
       },
     ],
     receivers: [
-      { name: DEFAULT_RECEIVER, webhook_configs: [{ url: opts.defaultWebhookUrl, send_resolved: true }] },
-      ...receivers.map(receiverConfig),
+      {
+        name: DEFAULT_RECEIVER,
+        webhook_configs: [
+          {
+            url: opts.defaultWebhookUrl,
+            send_resolved: true,
+            ...(opts.defaultWebhookAuthorization ? { http_config: { authorization: { type: "Bearer", credentials_file: secretFile(secretsDir, WEBHOOK_TOKEN_REF) } } } : {}),
+          },
+        ],
+      },
+      ...receivers.map((r) => receiverConfig(r, secretsDir)),
     ],
   };
   return generatedHeader(opts.version) + stringify(config, YAML_OPTIONS);
