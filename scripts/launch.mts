@@ -70,7 +70,8 @@ if (!launcherToken || !(await db.apiToken.findUnique({ where: { tokenHash: sha25
   writeFileSync(tokenFile, launcherToken, { mode: 0o600 });
 }
 
-const env: Record<string, string> = { BURNRATE_AUTH: "on", BURNRATE_LONG_RULE_INTERVAL: "1m", ...(process.env as Record<string, string>), DATABASE_URL: databaseUrl, PORT: String(port), BURNRATE_PUBLIC_URL: process.env.BURNRATE_PUBLIC_URL ?? `http://127.0.0.1:${port}` };
+// The demo's receivers are local webhook sinks (loopback), which the receiver policy refuses unless listed.
+const env: Record<string, string> = { BURNRATE_AUTH: "on", BURNRATE_LONG_RULE_INTERVAL: "1m", BURNRATE_RECEIVER_ALLOW: "127.0.0.1", ...(process.env as Record<string, string>), DATABASE_URL: databaseUrl, PORT: String(port), BURNRATE_PUBLIC_URL: process.env.BURNRATE_PUBLIC_URL ?? `http://127.0.0.1:${port}` };
 
 if (withPrometheus) {
   const synth = (await import("@burnrate/synth")) as {

@@ -233,6 +233,7 @@ export default async function globalSetup(): Promise<void> {
 
     // 5. the web app
     const webPort = await port();
+    const webhookToken = randomBytes(24).toString("base64url");
     const baseUrl = `http://127.0.0.1:${webPort}`;
     const nextLog = join(tmp, "next.log");
     const env: NodeJS.ProcessEnv = {
@@ -242,6 +243,10 @@ export default async function globalSetup(): Promise<void> {
       PROMETHEUS_URL: stack.prometheusUrl,
       ALERTMANAGER_URL: stack.alertmanagerUrl,
       BURNRATE_SECRET_KEY: randomBytes(32).toString("base64url"),
+      // The Alertmanager webhook always requires a token; the suites post to it as Alertmanager does.
+      BURNRATE_WEBHOOK_TOKEN: webhookToken,
+      // Receivers are refused on loopback unless listed: the harness is on 127.0.0.1.
+      BURNRATE_RECEIVER_ALLOW: "127.0.0.1",
       BURNRATE_PUBLIC_URL: baseUrl,
       BURNRATE_ALERTMANAGER_WEBHOOK_URL: `${harness.url}/webhook/burnrate-default`,
       BURNRATE_RECONCILE_INTERVAL_SECONDS: "3",
@@ -325,6 +330,7 @@ export default async function globalSetup(): Promise<void> {
       E2E_ALERTMANAGER_URL: stack.alertmanagerUrl,
       E2E_EXPORTER_URL: stack.exporterUrl,
       E2E_HARNESS_URL: harness.url,
+      E2E_WEBHOOK_TOKEN: webhookToken,
       E2E_RULES_DIR: stack.rulesDir,
     });
     log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: app ${baseUrl}, webhook receiver ${harness.url}`);

@@ -16,3 +16,4 @@ export * from "./diff";
 export * from "./policy-eval";
 export * from "./auth/sso";
 export * from "./net/outbound";
+export * from "./net/proxy";

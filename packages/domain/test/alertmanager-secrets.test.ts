@@ -52,7 +52,7 @@ describe("secrets in the generated Alertmanager configuration", () => {
   it("the pusher's resolution puts the webhook URL back as a valid YAML string, whatever it holds", () => {
     fc.assert(
       fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), (url) => {
-        const text = generateAlertmanagerConfig({ teams, receivers: [{ slug: "hook", name: "Hook", team: "payments", severities: ["page"], config: { kind: "webhook", url, sendResolved: true } }] }, opts);
+        const text = generateAlertmanagerConfig({ teams, receivers: [AlertReceiverSpecSchema.parse({ slug: "hook", name: "Hook", team: "payments", severities: ["page"], config: { kind: "webhook", url, sendResolved: true } })] }, opts);
         const res = resolveSecretPlaceholders(text, (ref) => (ref === receiverSecretRef("hook", "url") ? url : undefined));
         expect(res.missing).toEqual([]);
         const cfg = parse(res.text) as { receivers: Array<{ name: string; webhook_configs?: Array<{ url: string }> }> };

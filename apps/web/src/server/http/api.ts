@@ -5,10 +5,18 @@ import { ApiError, toErrorResponse } from "./errors";
 
 const MAX_BODY_BYTES = 256 * 1024;
 
+/**
+ * The media type of a Content-Type header, lower-cased, without parameters: `application/json`
+ * for `Application/JSON; charset=utf-8`. Exact, so `text/plain; a=application/json` (a "simple"
+ * cross-site request) is not JSON.
+ */
+export function mediaType(header: string | null): string {
+  return (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
 /** Reads and JSON-parses a request body with a size limit; malformed JSON is a 400. */
 export async function readJson(req: NextRequest): Promise<unknown> {
-  const ct = req.headers.get("content-type") ?? "";
-  if (!ct.includes("application/json")) throw new ApiError("bad_request", "Content-Type must be application/json");
+  if (mediaType(req.headers.get("content-type")) !== "application/json") throw new ApiError("bad_request", "Content-Type must be application/json");
   const text = await req.text();
   if (text.length > MAX_BODY_BYTES) throw new ApiError("bad_request", `request body is larger than ${MAX_BODY_BYTES} bytes`);
   return parseJsonStrict(text);

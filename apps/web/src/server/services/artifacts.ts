@@ -17,10 +17,19 @@ import {
   type Dashboard,
   type RuleFile,
   type SloBundle,
+  type ReceiverUrl,
+  WEBHOOK_TOKEN_REF,
+  receiverName,
+  resolveSecretPlaceholders,
+  scrubSecrets,
+  secretFileName,
+  secretRefsIn,
 } from "@burnrate/domain";
+import { receiverSecretValues } from "@burnrate/db";
 import { createHash } from "node:crypto";
+import path from "node:path";
 import { env } from "~/lib/env";
-import { decryptSecret } from "../crypto";
+import { decryptSecret, secretKeys, webhookToken } from "../crypto";
 import { db } from "../db";
 
 export const BURNRATE_VERSION = "0.1.0";
@@ -81,13 +90,58 @@ export async function mimirNamespaces() {
   return toMimirNamespaces(generateRuleGroups(bundles, generationOptions()));
 }
 
-export async function alertmanagerYaml(opts: { groupWait?: string; groupInterval?: string } = {}): Promise<string> {
+/** The secrets directory of an Alertmanager whose configuration lives at `configPath`. */
+export function alertmanagerSecretsDir(configPath: string): string {
+  return path.join(path.dirname(path.resolve(configPath)), "secrets");
+}
+
+/**
+ * The Alertmanager configuration as stored and shown (revisions, diffs): receiver secrets are
+ * `*_file` references into `secretsDir` or placeholders, never values.
+ */
+export async function alertmanagerYaml(opts: { groupWait?: string; groupInterval?: string; secretsDir?: string } = {}): Promise<string> {
   const { bundles } = await loadBundles();
   const teams = await db().team.findMany({ orderBy: { slug: "asc" } });
   return generateAlertmanagerConfig(
     { teams: teams.map((t) => ({ slug: t.slug, name: t.name, description: t.description })), receivers: await loadReceivers(), slos: bundles },
-    { version: BURNRATE_VERSION, defaultWebhookUrl: env().BURNRATE_ALERTMANAGER_WEBHOOK_URL ?? `${publicUrl()}/api/v1/webhooks/alertmanager`, ...opts },
+    { version: BURNRATE_VERSION, defaultWebhookUrl: env().BURNRATE_ALERTMANAGER_WEBHOOK_URL ?? `${publicUrl()}/api/v1/webhooks/alertmanager`, defaultWebhookAuthorization: webhookToken() !== undefined, ...opts },
   );
+}
+
+/** What the Alertmanager file pusher writes for a stored configuration: the file and its secret files. */
+export type MaterializedAlertmanager = {
+  /** The configuration with webhook URL placeholders replaced (only ever written to Alertmanager's file). */
+  text: string;
+  /** Secret files by file name. */
+  files: Record<string, string>;
+  /** Secrets that are URLs Alertmanager will connect to (checked against the receiver policy before a push). */
+  urls: ReceiverUrl[];
+  /** References without a value (a receiver deleted since a rolled-back revision was made). */
+  missing: string[];
+  /** Removes every secret value from a text (pusher errors quote amtool and Alertmanager). */
+  scrub: (text: string) => string;
+};
+
+export async function materializeAlertmanager(content: string, secretsDir: string): Promise<MaterializedAlertmanager> {
+  const values = await receiverSecretValues(db(), secretKeys());
+  const token = webhookToken();
+  if (token) values[WEBHOOK_TOKEN_REF] = token;
+  const refs = secretRefsIn(content, secretsDir);
+  const resolved = resolveSecretPlaceholders(content, (ref) => values[ref]);
+  const missing = new Set(resolved.missing);
+  const files: Record<string, string> = {};
+  for (const ref of refs.files) {
+    const v = values[ref];
+    if (v === undefined) missing.add(ref);
+    else files[secretFileName(ref)] = v;
+  }
+  const urls: ReceiverUrl[] = [];
+  for (const ref of refs.files) {
+    const [kind, slug, field] = ref.split("/");
+    const v = values[ref];
+    if (kind === "receiver" && field === "apiUrl" && v) urls.push({ receiver: receiverName({ team: "", slug: slug ?? "" }).slice(1), field: "slack_configs[0].api_url_file", url: v });
+  }
+  return { text: resolved.text, files, urls, missing: [...missing].sort(), scrub: (t) => scrubSecrets(t, values) };
 }
 
 export async function dashboards(): Promise<Dashboard[]> {

@@ -15,7 +15,7 @@ import { env } from "~/lib/env";
 import { db } from "../db";
 import { ApiError } from "../http/errors";
 import { outboundRefusal, receiverUrlRefusals } from "../outbound";
-import { alertmanagerYaml, dashboards, hashFiles, mimirNamespaces, ruleFiles } from "./artifacts";
+import { alertmanagerSecretsDir, alertmanagerYaml, dashboards, hashFiles, materializeAlertmanager, mimirNamespaces, ruleFiles } from "./artifacts";
 
 /**
  * Pushing generated artifacts to targets, recording a Revision per attempt. The pushers validate
@@ -86,17 +86,23 @@ function pusherFor(t: PushTarget): Pusher {
     };
   } else if (t.kind === "alertmanager") {
     if (!s.configPath) throw new Error("settings.configPath is required for Alertmanager file mode");
-    const p = new AlertmanagerFilePusher({ configPath: s.configPath, alertmanager: new AlertmanagerClient({ baseUrl: t.url, token: token(t), timeoutMs: PUSH_TIMEOUT_MS }) });
+    // Receiver secrets reach Alertmanager only here: secret files beside its config and the
+    // webhook URLs inside the file it reads. What Burnrate stores and shows carries references.
+    const secretsDir = alertmanagerSecretsDir(s.configPath);
+    const p = new AlertmanagerFilePusher({ configPath: s.configPath, secretsDir, alertmanager: new AlertmanagerClient({ baseUrl: t.url, token: token(t), timeoutMs: PUSH_TIMEOUT_MS }) });
     pusher = {
       kind: "alertmanager",
       push: async (files) => {
-        const r = await p.push(files[0]?.content ?? "");
-        return r.ok ? { ok: true, changed: r.changed, message: r.changed ? "configuration reloaded" : "unchanged" } : { ok: false, stage: r.stage, error: r.details ? `${r.error}\n${r.details}` : r.error };
+        const m = await materializeAlertmanager(files[0]?.content ?? "", secretsDir);
+        if (m.missing.length) return { ok: false, stage: "validate", error: `the configuration refers to secrets that no longer exist (${m.missing.join(", ")}); the previous Alertmanager configuration stays live` };
+        const r = await p.push(m.text, { secrets: m.files });
+        return r.ok ? { ok: true, changed: r.changed, message: r.changed ? "configuration reloaded" : "unchanged" } : { ok: false, stage: r.stage, error: m.scrub(r.details ? `${r.error}\n${r.details}` : r.error) };
       },
       status: async (files) => {
-        const st = await p.status(files[0]?.content ?? "");
+        const m = await materializeAlertmanager(files[0]?.content ?? "", secretsDir);
+        const st = await p.status(m.text, m.files);
         const d = st.details;
-        return { state: st.state, message: [d.fileMissing ? "config file missing" : "", d.fileDiffers ? "config file differs" : "", d.loadedDifferences.length ? `loaded config differs (${d.loadedDifferences.slice(0, 3).map((x) => x.path).join("; ")})` : "", d.error ?? ""].filter(Boolean).join("; ") };
+        return { state: st.state, message: m.scrub([d.fileMissing ? "config file missing" : "", d.fileDiffers ? "config file differs" : "", d.secretsDiffer ? "secret files differ" : "", d.loadedDifferences.length ? `loaded config differs (${d.loadedDifferences.slice(0, 3).map((x) => x.path).join("; ")})` : "", d.error ?? ""].filter(Boolean).join("; ")) };
       },
     };
   } else if (t.kind === "mimir" || (t.kind === "prometheus" && t.mode === "mimir")) {
@@ -182,7 +188,7 @@ function pusherFor(t: PushTarget): Pusher {
 export async function desiredFiles(t: PushTarget): Promise<RuleFile[]> {
   if (t.kind === "alertmanager") {
     const s = settingsOf(t);
-    return [{ path: "alertmanager.yml", content: await alertmanagerYaml({ groupWait: s.groupWait, groupInterval: s.groupInterval }) }];
+    return [{ path: "alertmanager.yml", content: await alertmanagerYaml({ groupWait: s.groupWait, groupInterval: s.groupInterval, ...(s.configPath ? { secretsDir: alertmanagerSecretsDir(s.configPath) } : {}) }) }];
   }
   if (t.kind === "grafana") return (await dashboards()).map((d) => ({ path: `${d.uid}.json`, content: JSON.stringify(d, null, 2) }));
   if (t.kind === "mimir" || t.mode === "mimir") {
@@ -213,7 +219,7 @@ export async function pushTarget(targetId: string, opts: { triggeredBy: string; 
     outcome = { ok: false, stage: "generate", error: (err as Error).message };
   }
   const rev = await db().revision.create({
-    data: { targetId: t.id, hash: hashFiles(files), artifacts: { files }, status: "pending", triggeredBy: opts.triggeredBy, reason: opts.reason, rollbackOf: opts.rollbackOf ?? null },
+    data: { targetId: t.id, hash: hashFiles(files), artifacts: { files, secretsRedacted: true }, status: "pending", triggeredBy: opts.triggeredBy, reason: opts.reason, rollbackOf: opts.rollbackOf ?? null },
   });
   outcome ??= await (async () => {
     try {
@@ -224,7 +230,8 @@ export async function pushTarget(targetId: string, opts: { triggeredBy: string; 
         // Alertmanager posts to the receiver URLs itself, so they are checked again now (fresh DNS),
         // from the file about to be written (a rollback carries older URLs). Refusing fails the
         // push before anything is written: the previous configuration stays live.
-        const receivers = await receiverUrlRefusals(files[0]?.content ?? "");
+        const m = await materializeAlertmanager(files[0]?.content ?? "", alertmanagerSecretsDir(settingsOf(t).configPath ?? "."));
+        const receivers = await receiverUrlRefusals(m.text, m.urls);
         if (receivers.length) return { ok: false as const, stage: "validate", error: `alert receiver URL refused, the previous Alertmanager configuration stays live: ${receivers.join("; ")}` };
       }
       return await pusherFor(t).push(files);

@@ -1,17 +1,19 @@
 import "server-only";
-import { AlertReceiverSpecSchema, VersionSchema, type ReceiverSpec } from "@burnrate/domain";
+import { AlertReceiverSpecSchema, RECEIVER_SECRET_FIELDS, VersionSchema, type ReceiverSpec } from "@burnrate/domain";
 import { requireTeamRole, type Principal } from "../auth";
 import { decryptSecret, encryptSecret } from "../crypto";
 import { db } from "../db";
 import { ApiError, notFound, versionConflict } from "../http/errors";
-import { assertOutboundAllowed } from "../outbound";
+import { assertReceiverUrlAllowed } from "../outbound";
 import { onCatalogChanged } from "./hooks";
 
 /**
- * Alert receivers per team. Secret parts (webhook URLs, Slack incoming-webhook URLs, PagerDuty
- * routing keys) are encrypted at rest and never returned; the API shows a redacted hint instead.
+ * Alert receivers per team. Secret parts (webhook URLs and authorization credentials, Slack
+ * incoming-webhook URLs, PagerDuty routing keys) are encrypted at rest and never returned; the API
+ * shows a redacted hint instead. The Alertmanager configuration carries references to them only
+ * (see @burnrate/domain alertmanager/secrets); the pusher delivers the values.
  */
-const SECRET_FIELDS: Record<ReceiverSpec["kind"], string[]> = { webhook: ["url"], slack: ["apiUrl"], pagerduty: ["routingKey"], email: [] };
+const SECRET_FIELDS: Record<ReceiverSpec["kind"], readonly string[]> = RECEIVER_SECRET_FIELDS;
 
 function split(config: ReceiverSpec): { publicPart: Record<string, unknown>; secretPart: Record<string, unknown> } {
   const publicPart: Record<string, unknown> = {};
@@ -30,15 +32,16 @@ function redact(kind: string, secret: Record<string, unknown>): Record<string, s
       } catch {
         out[k] = "(set)";
       }
-    } else out[k] = `…${s.slice(-4)}`;
+    } else if (k === "authorization") out[k] = "(set)";
+    else out[k] = `…${s.slice(-4)}`;
   }
   return kind ? out : {};
 }
 
 /** Alertmanager posts to these URLs from inside the network, so they get the same SSRF policy as push targets. */
 async function assertReceiverUrlsAllowed(config: ReceiverSpec): Promise<void> {
-  if (config.kind === "webhook") await assertOutboundAllowed(config.url, "config.url");
-  if (config.kind === "slack") await assertOutboundAllowed(config.apiUrl, "config.apiUrl");
+  if (config.kind === "webhook") await assertReceiverUrlAllowed(config.url, "config.url");
+  if (config.kind === "slack") await assertReceiverUrlAllowed(config.apiUrl, "config.apiUrl");
 }
 
 type Row = { id: string; slug: string; name: string; kind: string; severities: string[]; config: unknown; secretCiphertext: string | null; version: number; team: { slug: string; name: string } };
