@@ -40,6 +40,13 @@ if (!process.env.BURNRATE_SECRET_KEY) {
   process.env.BURNRATE_SECRET_KEY = readFileSync(keyFile, "utf8").trim();
 }
 
+// /api/metrics is token-protected; the demo's Prometheus reads the token from this file.
+const metricsTokenFile = join(dataDir, "metrics.token");
+if (!process.env.BURNRATE_METRICS_TOKEN) {
+  if (!existsSync(metricsTokenFile)) writeFileSync(metricsTokenFile, randomBytes(24).toString("base64url"), { mode: 0o600 });
+  process.env.BURNRATE_METRICS_TOKEN = readFileSync(metricsTokenFile, "utf8").trim();
+} else writeFileSync(metricsTokenFile, process.env.BURNRATE_METRICS_TOKEN, { mode: 0o600 });
+
 let databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
   log(`starting embedded PostgreSQL (data in ${join(dataDir, "postgres")})…`);
@@ -89,6 +96,7 @@ if (withPrometheus) {
     amPort: await freePort(19093),
     exporterPort: await freePort(19100),
     burnrateMetricsUrl: `http://127.0.0.1:${port}/api/metrics`,
+    burnrateMetricsTokenFile: metricsTokenFile,
     webhookUrl: `http://127.0.0.1:${port}/api/v1/webhooks/alertmanager`,
   });
   if (!stack.available) {

@@ -234,6 +234,7 @@ export default async function globalSetup(): Promise<void> {
     // 5. the web app
     const webPort = await port();
     const webhookToken = randomBytes(24).toString("base64url");
+    const metricsToken = randomBytes(24).toString("base64url");
     const baseUrl = `http://127.0.0.1:${webPort}`;
     const nextLog = join(tmp, "next.log");
     const env: NodeJS.ProcessEnv = {
@@ -245,6 +246,7 @@ export default async function globalSetup(): Promise<void> {
       BURNRATE_SECRET_KEY: randomBytes(32).toString("base64url"),
       // The Alertmanager webhook always requires a token; the suites post to it as Alertmanager does.
       BURNRATE_WEBHOOK_TOKEN: webhookToken,
+      BURNRATE_METRICS_TOKEN: metricsToken,
       // Receivers are refused on loopback unless listed: the harness is on 127.0.0.1.
       BURNRATE_RECEIVER_ALLOW: "127.0.0.1",
       BURNRATE_PUBLIC_URL: baseUrl,
@@ -331,6 +333,7 @@ export default async function globalSetup(): Promise<void> {
       E2E_EXPORTER_URL: stack.exporterUrl,
       E2E_HARNESS_URL: harness.url,
       E2E_WEBHOOK_TOKEN: webhookToken,
+      E2E_METRICS_TOKEN: metricsToken,
       E2E_RULES_DIR: stack.rulesDir,
     });
     log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: app ${baseUrl}, webhook receiver ${harness.url}`);

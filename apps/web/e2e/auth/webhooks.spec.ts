@@ -100,7 +100,10 @@ test.describe("deployment and incident webhooks", () => {
   });
 
   test("/api/metrics exposes the DORA series derived from the database", async ({ request }) => {
-    const r = await request.get(`${auth.baseUrl}/api/metrics`);
+    // Restricted: nothing without the scrape token (or a signed-in caller).
+    expect((await request.get(`${auth.baseUrl}/api/metrics`)).status()).toBe(401);
+    expect((await request.get(`${auth.baseUrl}/api/metrics`, { headers: { authorization: "Bearer wrong-token-0123456789" } })).status()).toBe(401);
+    const r = await request.get(`${auth.baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${need("E2E_METRICS_TOKEN")}` } });
     expect(r.status()).toBe(200);
     expect(r.headers()["content-type"]).toContain("text/plain");
     const text = await r.text();

@@ -69,6 +69,10 @@ const EnvSchema = z.object({
    * front) or their addresses/CIDRs. Unset: forwarding headers are ignored (direct exposure).
    */
   BURNRATE_TRUST_PROXY: z.string().optional(),
+  /** Bearer token Prometheus sends to scrape /api/metrics (otherwise a signed-in caller is needed). */
+  BURNRATE_METRICS_TOKEN: z.string().min(16).optional(),
+  /** CIDRs allowed to scrape /api/metrics without a token (client address from BURNRATE_TRUST_PROXY). */
+  BURNRATE_METRICS_ALLOW: z.string().optional(),
   PORT: z.coerce.number().int().default(3000),
   /** "off" makes this replica never push (run exactly one pushing replica per installation). */
   BURNRATE_RECONCILER: z.enum(["on", "off"]).default("on"),

@@ -20,6 +20,8 @@ export type Principal = {
   /** Team slug → role. */
   roles: Record<string, Role>;
   via: "session" | "token" | "auth-disabled";
+  /** When the caller is an API token: when it expires (null: never). Tokens it mints may not outlive it. */
+  tokenExpiresAt?: Date | null;
 };
 
 export const SESSION_COOKIE = "burnrate_session";
@@ -52,6 +54,7 @@ export async function resolvePrincipal(req: NextRequest): Promise<Principal | nu
     if (t.expiresAt && t.expiresAt <= new Date()) throw new ApiError("unauthorized", `this API token expired on ${t.expiresAt.toISOString()}; create a new one under API tokens`);
     const who = await principalForUser(t.userId, "token");
     if (!who) throw new ApiError("unauthorized", "this API token belongs to a disabled user");
+    who.tokenExpiresAt = t.expiresAt;
     void db().apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
     return who;
   }
