@@ -196,6 +196,12 @@ test.describe("security round 2", () => {
     expect(priv.status, priv.text).toBe(422);
     expect(priv.body.error?.fields?.["config.url"]).toContain("BURNRATE_RECEIVER_ALLOW");
 
+    // An SLO may not use another team's budget policy.
+    const slo = (await call(request, "admin", "GET", "/api/v1/slos/checkout-availability")).body as Record<string, unknown>;
+    const foreign = await call(request, "payments-editor", "PUT", "/api/v1/slos/checkout-availability", { slug: slo.slug, name: slo.name, description: slo.description, service: slo.service, sli: slo.sli, objective: slo.objective, window: slo.window, budgetingMethod: slo.budgetingMethod, alerting: slo.alerting, labels: slo.labels, policy: "discovery-default", version: slo.version });
+    expect(foreign.status, foreign.text).toBe(422);
+    expect(foreign.body.error?.fields?.policy).toBe("belongs to another team");
+
     // Metrics need the scrape token or a signed-in caller.
     expect((await request.get(`${auth.baseUrl}/api/metrics`)).status()).toBe(401);
     expect((await call(request, "viewer", "GET", "/api/metrics")).status).toBe(200);
