@@ -265,9 +265,19 @@ export default async function globalSetup(): Promise<void> {
     state.logs.push({ name: "alertmanager.log", file: join(stackDir, "logs", "alertmanager.log") });
 
     // First push right away, so rules and the Alertmanager config are live before the tests start.
-    const sync = await fetch(`${baseUrl}/api/v1/sync`, { method: "POST", headers: { "x-burnrate-user": "e2e-setup" } });
-    const targets = ((await sync.json()) as { items?: { name: string; status: string; statusMessage: string }[] }).items ?? [];
-    const bad = targets.filter((t) => t.status !== "in_sync");
+    // A "Sync now" while the background pass runs only schedules a follow-up pass and answers with
+    // the current statuses, so ask again until both targets report in_sync (a loaded machine can
+    // start the background pass before this call).
+    let sync: Response;
+    let bad: { name: string; status: string; statusMessage: string }[] = [];
+    const syncUntil = Date.now() + 90_000;
+    for (;;) {
+      sync = await fetch(`${baseUrl}/api/v1/sync`, { method: "POST", headers: { "x-burnrate-user": "e2e-setup" } });
+      const targets = ((await sync.json()) as { items?: { name: string; status: string; statusMessage: string }[] }).items ?? [];
+      bad = targets.filter((t) => t.status !== "in_sync");
+      if (!sync.ok || bad.length === 0 || Date.now() > syncUntil || bad.some((t) => t.status === "failing")) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
     if (!sync.ok || bad.length) {
       throw new Error(`first sync failed (HTTP ${sync.status}): ${bad.map((t) => `${t.name}: ${t.status} ${t.statusMessage}`).join("; ")}\n${tail(nextLog)}`);
     }

@@ -100,7 +100,7 @@ test.describe("security round 2", () => {
 
   test("finding 3: the Alertmanager webhook needs its token and a JSON body", async ({ request }) => {
     const url = `${auth.baseUrl}/api/v1/webhooks/alertmanager`;
-    const payload = JSON.stringify({ version: "4", status: "firing", alerts: [] });
+    const payload = JSON.stringify({ version: "4", groupKey: "{}:{}", truncatedAlerts: 0, status: "firing", receiver: "burnrate-default", groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: "http://alertmanager.invalid", alerts: [] });
     const token = need("E2E_WEBHOOK_TOKEN");
     const none = await request.post(url, { data: Buffer.from(payload), headers: { "content-type": "application/json" } });
     expect(none.status()).toBe(401);
@@ -166,7 +166,8 @@ test.describe("security round 2", () => {
     const health = await request.get(`${auth.baseUrl}/api/health`);
     const elapsed = Date.now() - t0;
     expect(health.status()).toBe(200);
-    expect(elapsed).toBeLessThan(1500);
+    // Before, each such import held the event loop for seconds (20 of them: minutes).
+    expect(elapsed).toBeLessThan(3000);
     for (const r of await Promise.all(heavy)) {
       expect(r.status, r.text.slice(0, 200)).toBeGreaterThanOrEqual(400);
       expect(r.status).toBeLessThan(500);
