@@ -15,18 +15,15 @@ import { clientIp } from "./proxy";
  */
 export async function assertMetricsAccess(req: NextRequest): Promise<void> {
   const e = env();
-  const sent = req.headers.get("authorization") ?? "";
-  if (e.BURNRATE_METRICS_TOKEN) {
-    if (safeEqual(sent, `Bearer ${e.BURNRATE_METRICS_TOKEN}`)) return;
-    if (!e.BURNRATE_METRICS_ALLOW) throw new ApiError("unauthorized", "metrics need Authorization: Bearer <BURNRATE_METRICS_TOKEN>");
-  }
+  if (e.BURNRATE_METRICS_TOKEN && safeEqual(req.headers.get("authorization") ?? "", `Bearer ${e.BURNRATE_METRICS_TOKEN}`)) return;
   if (e.BURNRATE_METRICS_ALLOW) {
     const ip = clientIp(req);
     const cidrs = e.BURNRATE_METRICS_ALLOW.split(",").map((s) => s.trim()).filter(Boolean);
     if (ip && cidrs.some((c) => ipInCidr(ip, c))) return;
-    throw new ApiError("forbidden", "metrics are not available from this address (BURNRATE_METRICS_ALLOW; the address comes from trusted proxies, BURNRATE_TRUST_PROXY)");
   }
   if (!authEnabled()) return;
-  const me = await resolvePrincipal(req);
-  if (!me) throw new ApiError("unauthorized", "metrics need a signed-in user, an API token, or Authorization: Bearer <BURNRATE_METRICS_TOKEN>");
+  // A signed-in user or an API token (a wrong scrape token is not a malformed API token).
+  const auth = req.headers.get("authorization") ?? "";
+  const me = auth && !/^Bearer\s+br_/.test(auth) ? null : await resolvePrincipal(req).catch(() => null);
+  if (!me) throw new ApiError("unauthorized", "metrics need Authorization: Bearer <BURNRATE_METRICS_TOKEN>, an address in BURNRATE_METRICS_ALLOW, or a signed-in caller");
 }
