@@ -70,7 +70,7 @@ async function count(request: Parameters<typeof call>[0], path: string): Promise
 }
 
 test.describe("hostile input at every endpoint", () => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
 
   test("never a 5xx, always a clear 4xx or a faithful store, and nothing half-written", async ({ request }) => {
     const problems: string[] = [];
