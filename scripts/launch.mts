@@ -40,6 +40,13 @@ if (!process.env.BURNRATE_SECRET_KEY) {
   process.env.BURNRATE_SECRET_KEY = readFileSync(keyFile, "utf8").trim();
 }
 
+// /api/metrics is token-protected; the demo's Prometheus reads the token from this file.
+const metricsTokenFile = join(dataDir, "metrics.token");
+if (!process.env.BURNRATE_METRICS_TOKEN) {
+  if (!existsSync(metricsTokenFile)) writeFileSync(metricsTokenFile, randomBytes(24).toString("base64url"), { mode: 0o600 });
+  process.env.BURNRATE_METRICS_TOKEN = readFileSync(metricsTokenFile, "utf8").trim();
+} else writeFileSync(metricsTokenFile, process.env.BURNRATE_METRICS_TOKEN, { mode: 0o600 });
+
 let databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
   log(`starting embedded PostgreSQL (data in ${join(dataDir, "postgres")})…`);
@@ -70,7 +77,8 @@ if (!launcherToken || !(await db.apiToken.findUnique({ where: { tokenHash: sha25
   writeFileSync(tokenFile, launcherToken, { mode: 0o600 });
 }
 
-const env: Record<string, string> = { BURNRATE_AUTH: "on", BURNRATE_LONG_RULE_INTERVAL: "1m", ...(process.env as Record<string, string>), DATABASE_URL: databaseUrl, PORT: String(port), BURNRATE_PUBLIC_URL: process.env.BURNRATE_PUBLIC_URL ?? `http://127.0.0.1:${port}` };
+// The demo's receivers are local webhook sinks (loopback), which the receiver policy refuses unless listed.
+const env: Record<string, string> = { BURNRATE_AUTH: "on", BURNRATE_LONG_RULE_INTERVAL: "1m", BURNRATE_RECEIVER_ALLOW: "127.0.0.1", ...(process.env as Record<string, string>), DATABASE_URL: databaseUrl, PORT: String(port), BURNRATE_PUBLIC_URL: process.env.BURNRATE_PUBLIC_URL ?? `http://127.0.0.1:${port}` };
 
 if (withPrometheus) {
   const synth = (await import("@burnrate/synth")) as {
@@ -89,6 +97,7 @@ if (withPrometheus) {
     exporterPort: await freePort(19100),
     burnrateMetricsUrl: `http://127.0.0.1:${port}/api/metrics`,
     burnrateSelfMetricsUrl: `http://127.0.0.1:${port}/api/metrics/burnrate`,
+    burnrateMetricsTokenFile: metricsTokenFile,
     webhookUrl: `http://127.0.0.1:${port}/api/v1/webhooks/alertmanager`,
   });
   if (!stack.available) {

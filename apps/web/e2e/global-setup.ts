@@ -10,7 +10,7 @@
 // by global-teardown.ts, which Playwright also runs when this setup fails half-way.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createApiToken, createDb, migrateDeploy, seedDemo, seedDemoDelivery, seedDemoUsers } from "@burnrate/db";
@@ -198,8 +198,13 @@ export default async function globalSetup(): Promise<void> {
     const tStack = Date.now();
     // The app's port is chosen first so Prometheus scrapes Burnrate's own metrics (meta alerts).
     const webPort = await port();
+    // /api/metrics* need a token; Prometheus reads it from a file (as in the demo).
+    const metricsToken = randomBytes(24).toString("base64url");
+    const metricsTokenFile = join(tmp, "metrics.token");
+    writeFileSync(metricsTokenFile, metricsToken, { mode: 0o600 });
     const stack = await startLocalStack({
       burnrateSelfMetricsUrl: `http://127.0.0.1:${webPort}/api/metrics/burnrate`,
+      burnrateMetricsTokenFile: metricsTokenFile,
       dataDir: stackDir,
       promPort: await port(),
       amPort: await port(),
@@ -235,6 +240,7 @@ export default async function globalSetup(): Promise<void> {
     if (existsSync(seedFile)) await seedDemoDelivery(db, JSON.parse(readFileSync(seedFile, "utf8")));
 
     // 5. the web app
+    const webhookToken = randomBytes(24).toString("base64url");
     const baseUrl = `http://127.0.0.1:${webPort}`;
     const nextLog = join(tmp, "next.log");
     const env: NodeJS.ProcessEnv = {
@@ -244,6 +250,11 @@ export default async function globalSetup(): Promise<void> {
       PROMETHEUS_URL: stack.prometheusUrl,
       ALERTMANAGER_URL: stack.alertmanagerUrl,
       BURNRATE_SECRET_KEY: randomBytes(32).toString("base64url"),
+      // The Alertmanager webhook always requires a token; the suites post to it as Alertmanager does.
+      BURNRATE_WEBHOOK_TOKEN: webhookToken,
+      BURNRATE_METRICS_TOKEN: metricsToken,
+      // Receivers are refused on loopback unless listed: the harness is on 127.0.0.1.
+      BURNRATE_RECEIVER_ALLOW: "127.0.0.1",
       BURNRATE_PUBLIC_URL: baseUrl,
       BURNRATE_ALERTMANAGER_WEBHOOK_URL: `${harness.url}/webhook/burnrate-default`,
       BURNRATE_RECONCILE_INTERVAL_SECONDS: "3",
@@ -267,16 +278,18 @@ export default async function globalSetup(): Promise<void> {
     state.logs.push({ name: "alertmanager.log", file: join(stackDir, "logs", "alertmanager.log") });
 
     // First push right away, so rules and the Alertmanager config are live before the tests start.
-    // The server registers its env targets in the background at start; a sync that overlaps that (or
-    // the first periodic pass) leaves them "unknown" or "drifted" for a moment, so ask again a few times.
+    // "Sync now" answers after a pass that started after the call. A status other than in_sync
+    // that is not "failing" (e.g. drifted while Alertmanager was still loading) is asked again for
+    // up to 90 s, and each retry is logged so a slow convergence stays visible.
     let sync: Response;
-    let targets: { name: string; status: string; statusMessage: string }[] = [];
-    let bad: typeof targets = [];
-    for (let attempt = 0; ; attempt++) {
+    let bad: { name: string; status: string; statusMessage: string }[] = [];
+    const syncUntil = Date.now() + 90_000;
+    for (;;) {
       sync = await fetch(`${baseUrl}/api/v1/sync`, { method: "POST", headers: { "x-burnrate-user": "e2e-setup" } });
-      targets = ((await sync.json()) as { items?: typeof targets }).items ?? [];
+      const targets = ((await sync.json()) as { items?: { name: string; status: string; statusMessage: string }[] }).items ?? [];
       bad = targets.filter((t) => t.status !== "in_sync");
-      if (!sync.ok || attempt >= 20 || !bad.length || bad.some((t) => t.status === "failing")) break;
+      if (!sync.ok || bad.length === 0 || Date.now() > syncUntil || bad.some((t) => t.status === "failing")) break;
+      log(`first sync: ${bad.map((t) => `${t.name} ${t.status}`).join(", ")}; asking again`);
       await new Promise((r) => setTimeout(r, 1000));
     }
     if (!sync.ok || bad.length) {
@@ -343,6 +356,8 @@ export default async function globalSetup(): Promise<void> {
       E2E_ALERTMANAGER_URL: stack.alertmanagerUrl,
       E2E_EXPORTER_URL: stack.exporterUrl,
       E2E_HARNESS_URL: harness.url,
+      E2E_WEBHOOK_TOKEN: webhookToken,
+      E2E_METRICS_TOKEN: metricsToken,
       E2E_RULES_DIR: stack.rulesDir,
       // The isolation suite writes rows an older version could have stored, past the API.
       E2E_DATABASE_URL: pg.url,

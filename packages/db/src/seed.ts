@@ -2,7 +2,12 @@ import { admitPolicy, admitService, admitSlo, type FieldIssue } from "@burnrate/
 import type { Db } from "./client";
 
 type SeedSli =
-  | { kind: "availability"; metric: string; matchers: { label: string; op: string; value: string }[]; errorMatchers: { label: string; op: string; value: string }[] }
+  | {
+      kind: "availability";
+      metric: string;
+      matchers: { label: string; op: string; value: string }[];
+      errorMatchers: { label: string; op: string; value: string }[];
+    }
   | { kind: "latency"; metric: string; matchers: { label: string; op: string; value: string }[]; thresholdSeconds: number };
 
 const TEAMS = [
@@ -30,13 +35,19 @@ const SERVICES: { slug: string; name: string; team: string; tier: "critical" | "
 const availability = (service: string): SeedSli => ({
   kind: "availability",
   metric: "http_requests_total",
-  matchers: [{ label: "job", op: "=", value: "demo" }, { label: "service", op: "=", value: service }],
+  matchers: [
+    { label: "job", op: "=", value: "demo" },
+    { label: "service", op: "=", value: service },
+  ],
   errorMatchers: [{ label: "code", op: "=~", value: "5.." }],
 });
 const latency = (service: string, thresholdSeconds: number): SeedSli => ({
   kind: "latency",
   metric: "http_request_duration_seconds",
-  matchers: [{ label: "job", op: "=", value: "demo" }, { label: "service", op: "=", value: service }],
+  matchers: [
+    { label: "job", op: "=", value: "demo" },
+    { label: "service", op: "=", value: service },
+  ],
   thresholdSeconds,
 });
 
@@ -51,13 +62,41 @@ const SLOS: { slug: string; name: string; service: string; sli: SeedSli; sliSlug
     objective: s.tier === "critical" ? 99.9 : s.tier === "high" ? 99.5 : 99,
     window: s.slug === "reporting" ? "7d" : s.slug === "shipping" ? "calendar-month" : s.slug === "search" ? "28d" : "30d",
   })),
-  { slug: "checkout-latency", name: "Checkout latency under 300ms", service: "checkout", sliSlug: "latency-300ms", sli: latency("checkout", 0.3), objective: 99, window: "30d" },
-  { slug: "payments-latency", name: "Payments latency under 500ms", service: "payments", sliSlug: "latency-500ms", sli: latency("payments", 0.5), objective: 99, window: "28d" },
-  { slug: "search-latency", name: "Search latency under 250ms", service: "search", sliSlug: "latency-250ms", sli: latency("search", 0.25), objective: 95, window: "30d" },
+  {
+    slug: "checkout-latency",
+    name: "Checkout latency under 300ms",
+    service: "checkout",
+    sliSlug: "latency-300ms",
+    sli: latency("checkout", 0.3),
+    objective: 99,
+    window: "30d",
+  },
+  {
+    slug: "payments-latency",
+    name: "Payments latency under 500ms",
+    service: "payments",
+    sliSlug: "latency-500ms",
+    sli: latency("payments", 0.5),
+    objective: 99,
+    window: "28d",
+  },
+  {
+    slug: "search-latency",
+    name: "Search latency under 250ms",
+    service: "search",
+    sliSlug: "latency-250ms",
+    sli: latency("search", 0.25),
+    objective: 95,
+    window: "30d",
+  },
 ];
 
 const POLICY_STEPS = [
-  { condition: { type: "budget_remaining", belowPercent: 0 }, action: "feature_freeze", note: "Halt releases except P0 and security fixes until back within SLO." },
+  {
+    condition: { type: "budget_remaining", belowPercent: 0 },
+    action: "feature_freeze",
+    note: "Halt releases except P0 and security fixes until back within SLO.",
+  },
   { condition: { type: "burn_rate", window: "1h", above: 14.4 }, action: "incident_response", note: "Fast burn: page on-call and open an incident." },
   { condition: { type: "burn_rate", window: "6h", above: 6 }, action: "page", note: "" },
   { condition: { type: "burn_rate", window: "3d", above: 1 }, action: "reliability_sprint", note: "Slow burn: schedule reliability work." },
@@ -158,15 +197,38 @@ export async function seedDemo(db: Db): Promise<{ teams: number; services: numbe
   return { teams: TEAMS.length, services: SERVICES.length, slos: SLOS.length, created: true };
 }
 
-type DemoDeployment = { id: string; service: string; environment: string; version: string; sha: string; committedAt: string; startedAt: string; finishedAt: string; result: string; incidentId: string | null; isFix: boolean };
-type DemoIncident = { id: string; service: string; title: string; severity: string; startedAt: string; resolvedAt: string | null; causedByDeploymentId: string | null };
+type DemoDeployment = {
+  id: string;
+  service: string;
+  environment: string;
+  version: string;
+  sha: string;
+  committedAt: string;
+  startedAt: string;
+  finishedAt: string;
+  result: string;
+  incidentId: string | null;
+  isFix: boolean;
+};
+type DemoIncident = {
+  id: string;
+  service: string;
+  title: string;
+  severity: string;
+  startedAt: string;
+  resolvedAt: string | null;
+  causedByDeploymentId: string | null;
+};
 
 /**
  * Loads the synthetic model's deployments and incidents (packages/synth demo-seed.json), so DORA
  * views and chart annotations match the backfilled metrics. Idempotent through externalId and
  * fingerprint; rows of services that were deleted are skipped.
  */
-export async function seedDemoDelivery(db: Db, seed: { deployments: DemoDeployment[]; incidents: DemoIncident[] }): Promise<{ deployments: number; incidents: number }> {
+export async function seedDemoDelivery(
+  db: Db,
+  seed: { deployments: DemoDeployment[]; incidents: DemoIncident[] },
+): Promise<{ deployments: number; incidents: number }> {
   const services = new Map((await db.service.findMany({ select: { id: true, slug: true } })).map((s) => [s.slug, s.id]));
   const existing = new Set((await db.deployment.findMany({ where: { source: "demo" }, select: { externalId: true } })).map((d) => d.externalId));
   const depIds = new Map<string, string>();
@@ -177,8 +239,17 @@ export async function seedDemoDelivery(db: Db, seed: { deployments: DemoDeployme
     if (!serviceId || existing.has(d.id)) continue;
     const row = await db.deployment.create({
       data: {
-        serviceId, environment: d.environment, version: d.version, sha: d.sha, result: d.result, kind: d.isFix ? "unplanned" : "planned",
-        startedAt: new Date(d.startedAt), finishedAt: new Date(d.finishedAt), commits: [{ sha: d.sha, committedAt: d.committedAt }], source: "demo", externalId: d.id,
+        serviceId,
+        environment: d.environment,
+        version: d.version,
+        sha: d.sha,
+        result: d.result,
+        kind: d.isFix ? "unplanned" : "planned",
+        startedAt: new Date(d.startedAt),
+        finishedAt: new Date(d.finishedAt),
+        commits: [{ sha: d.sha, committedAt: d.committedAt }],
+        source: "demo",
+        externalId: d.id,
       },
     });
     depIds.set(d.id, row.id);
@@ -192,7 +263,16 @@ export async function seedDemoDelivery(db: Db, seed: { deployments: DemoDeployme
     let causedBy = i.causedByDeploymentId ? depIds.get(i.causedByDeploymentId) : undefined;
     if (i.causedByDeploymentId && !causedBy) causedBy = (await db.deployment.findUnique({ where: { externalId: i.causedByDeploymentId } }))?.id;
     await db.incident.create({
-      data: { serviceId, title: i.title, severity: i.severity, source: "manual", fingerprint, openedAt: new Date(i.startedAt), resolvedAt: i.resolvedAt ? new Date(i.resolvedAt) : null, causedByDeploymentId: causedBy ?? null },
+      data: {
+        serviceId,
+        title: i.title,
+        severity: i.severity,
+        source: "manual",
+        fingerprint,
+        openedAt: new Date(i.startedAt),
+        resolvedAt: i.resolvedAt ? new Date(i.resolvedAt) : null,
+        causedByDeploymentId: causedBy ?? null,
+      },
     });
     incidents++;
   }

@@ -22,3 +22,4 @@ export * from "./auth/expiry";
 export * from "./net/outbound";
 export * from "./queries/index";
 export * from "./admission/index";
+export * from "./net/proxy";

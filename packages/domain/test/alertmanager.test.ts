@@ -1,7 +1,7 @@
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { generateAlertmanagerConfig, receiverUrls, SloGenerationError } from "../src/index";
-import { loadCase } from "./support/cases";
+import { loadCase, resolvedAlertmanagerConfig } from "./support/cases";
 
 const c = loadCase("availability-30d");
 const input = { teams: c.teams, receivers: c.receivers, slos: c.bundles };
@@ -37,14 +37,14 @@ describe("generateAlertmanagerConfig", () => {
   it("renders each receiver kind", () => {
     const byName = Object.fromEntries(cfg.receivers.map((r) => [r.name, r]));
     expect(byName["burnrate-default"]).toEqual({ name: "burnrate-default", webhook_configs: [{ url: prod.defaultWebhookUrl, send_resolved: true }] });
-    expect(byName["payments/oncall"]).toEqual({ name: "payments/oncall", pagerduty_configs: [{ routing_key: "0123456789abcdef0123456789abcdef", send_resolved: true }] });
+    expect(byName["payments/oncall"]).toEqual({ name: "payments/oncall", pagerduty_configs: [{ routing_key_file: "secrets/receiver__oncall__routingKey", send_resolved: true }] });
     expect(byName["payments/chat"]).toMatchObject({ slack_configs: [{ channel: "#payments-alerts" }] });
     expect(byName["search/mail"]).toMatchObject({ email_configs: [{ to: "search-team@example.com" }] });
   });
 
   it("tells Alertmanager not to follow redirects from team webhook and Slack URLs (they were checked, a redirect target was not)", () => {
     const byName = Object.fromEntries(cfg.receivers.map((r) => [r.name, r]));
-    expect(byName["payments/audit"]).toEqual({ name: "payments/audit", webhook_configs: [{ url: "https://hooks.example.com/payments", send_resolved: true, http_config: { follow_redirects: false } }] });
+    expect(byName["payments/audit"]).toEqual({ name: "payments/audit", webhook_configs: [{ url: "<secret:receiver/audit/url>", send_resolved: true, http_config: { follow_redirects: false } }] });
     expect(byName["payments/chat"]).toMatchObject({ slack_configs: [{ http_config: { follow_redirects: false } }] });
   });
 
@@ -76,10 +76,7 @@ describe("receiverUrls", () => {
   const prod = { version: "1.2.3", defaultWebhookUrl: "http://127.0.0.1:3000/api/v1/webhooks/alertmanager", smtp: { from: "a@example.com", smarthost: "smtp:25" } };
 
   it("lists the team webhook and Slack URLs of a generated config, not Burnrate's own receiver", () => {
-    expect(receiverUrls(generateAlertmanagerConfig(input, prod))).toEqual([
-      { receiver: "payments/audit", field: "webhook_configs[0].url", url: "https://hooks.example.com/payments" },
-      { receiver: "payments/chat", field: "slack_configs[0].api_url", url: "https://hooks.slack.example.com/services/T000/B000/XXXX" },
-    ]);
+    expect(receiverUrls(resolvedAlertmanagerConfig(c, prod))).toEqual([{ receiver: "payments/audit", field: "webhook_configs[0].url", url: "https://hooks.example.com/payments" }]);
   });
 
   it("reads any number of configs per receiver and skips kinds without a URL", () => {

@@ -2,8 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { generateAlertmanagerConfig } from "../src/index";
-import { caseNames, loadCase, TESTDATA } from "./support/cases";
+import { caseNames, loadCase, resolvedAlertmanagerConfig, TESTDATA } from "./support/cases";
 import { AMTOOL, requireTool, run } from "./support/tools";
 
 const names = caseNames();
@@ -27,7 +26,7 @@ describe("amtool check-config", () => {
   it("accepts the production defaults (no test timers)", async () => {
     const c = loadCase("availability-30d");
     const { groupWait: _w, groupInterval: _i, ...prod } = c.amOptions;
-    const text = generateAlertmanagerConfig({ teams: c.teams, receivers: c.receivers, slos: c.bundles }, prod);
+    const text = resolvedAlertmanagerConfig(c, prod);
     expect(text).toContain("group_wait: 30s");
     const p = join(mkdtempSync(join(tmpdir(), "burnrate-am-")), "am.yml");
     writeFileSync(p, text);
@@ -64,8 +63,8 @@ describe("meta-alert routes (alerts on Burnrate itself)", () => {
   const dir = mkdtempSync(join(tmpdir(), "burnrate-am-meta-"));
   const withSwitch = join(dir, "with-switch.yml");
   const silent = join(dir, "silent.yml");
-  writeFileSync(withSwitch, generateAlertmanagerConfig({ teams: c.teams, receivers: c.receivers, slos: c.bundles }, { ...c.amOptions, meta: { adminWebhookUrl: "http://admins.example/hook", deadMansSwitchUrl: "http://dms.example/hook" } }));
-  writeFileSync(silent, generateAlertmanagerConfig({ teams: c.teams, receivers: c.receivers, slos: c.bundles }, { ...c.amOptions, meta: {} }));
+  writeFileSync(withSwitch, resolvedAlertmanagerConfig(c, { ...c.amOptions, meta: { adminWebhookUrl: "http://admins.example/hook", deadMansSwitchUrl: "http://dms.example/hook" } }));
+  writeFileSync(silent, resolvedAlertmanagerConfig(c, { ...c.amOptions, meta: {} }));
 
   it("amtool accepts both configs", async () => {
     requireTool(AMTOOL);

@@ -1,4 +1,7 @@
 import { promises as fs } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AlertmanagerClient } from "../src/alertmanager";
 import { UpstreamError } from "../src/http";
@@ -135,6 +138,54 @@ describe("Alertmanager client and pusher against a real Alertmanager", () => {
     if (!r.ok) expect(r.error).toMatch(/loaded config differs from the pushed one: route\.group_wait: want "60s", loaded "5s"/);
     expect(await fs.readFile(am.configFile, "utf8")).toBe(before);
     expect(await pusher.status(before)).toMatchObject({ state: "in_sync" });
+  });
+
+  it("keeps receiver secrets in 0600 files beside the config that Alertmanager reads (credentials_file), and prunes unused ones", async () => {
+    const got: Array<{ auth: string | undefined; path: string | undefined }> = [];
+    const server = createServer((req, res) => {
+      got.push({ auth: req.headers.authorization, path: req.url });
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    const secretsDir = join(am.dir, "secrets");
+    const credFile = join(secretsDir, "receiver__hook__authorization");
+    const cfg = `route:
+  receiver: hook
+  group_wait: 0s
+  group_interval: 1s
+receivers:
+  - name: hook
+    webhook_configs:
+      - url: 'http://127.0.0.1:${port}/hook'
+        http_config:
+          authorization: { type: Bearer, credentials_file: ${credFile} }
+`;
+    try {
+      await fs.mkdir(secretsDir, { recursive: true });
+      await fs.writeFile(join(secretsDir, "receiver__gone__url"), "stale");
+      const r = await pusher.push(cfg, { secrets: { receiver__hook__authorization: "first-credential-0123456789" } });
+      expect(r).toMatchObject({ ok: true, changed: true });
+      expect((await fs.stat(credFile)).mode & 0o777).toBe(0o600);
+      expect((await fs.stat(secretsDir)).mode & 0o777).toBe(0o700);
+      expect(await fs.readdir(secretsDir)).toEqual(["receiver__hook__authorization"]);
+      // What Alertmanager shows (and Burnrate stores) is the file name, never the credential.
+      expect((await client.status()).config.original).not.toContain("first-credential");
+      await client.postAlerts([{ labels: { alertname: "SecretFileProbe", n: "1" } }]);
+      await vi.waitFor(() => expect(got.length).toBeGreaterThan(0), { timeout: 15_000, interval: 200 });
+      expect(got[0]).toEqual({ auth: "Bearer first-credential-0123456789", path: "/hook" });
+
+      // Only the secret changes: the config is the same, the push still writes it and status saw the drift.
+      const rotated = { receiver__hook__authorization: "second-credential-0123456789" };
+      expect((await pusher.status(cfg, rotated)).state).toBe("drifted");
+      expect(await pusher.push(cfg, { secrets: rotated })).toMatchObject({ ok: true, changed: true });
+      expect(await fs.readFile(credFile, "utf8")).toBe("second-credential-0123456789");
+      expect((await pusher.status(cfg, rotated)).state).toBe("in_sync");
+      expect(await pusher.push(cfg, { secrets: rotated })).toMatchObject({ ok: true, changed: false });
+    } finally {
+      server.close();
+    }
   });
 
   it("detects drift and unreachable via status()", async () => {

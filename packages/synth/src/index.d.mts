@@ -181,7 +181,7 @@ export declare const DEFAULT_BINARIES: { prometheus: string; promtool: string; a
 export declare function checkBinaries(bins?: Partial<typeof DEFAULT_BINARIES>): { available: true } | { available: false; reason: string };
 export declare function prometheusConfig(opts: {
   promPort: number; amPort: number; exporterPort: number; rulesDir: string;
-  scrapeInterval?: string; evaluationInterval?: string; burnrateMetricsUrl?: string; burnrateSelfMetricsUrl?: string; instance?: string;
+  scrapeInterval?: string; evaluationInterval?: string; burnrateMetricsUrl?: string; burnrateSelfMetricsUrl?: string; burnrateMetricsTokenFile?: string; instance?: string;
 }): string;
 export declare function bootstrapAlertmanagerConfig(opts?: { webhookUrl?: string }): string;
 
@@ -209,6 +209,8 @@ export interface LocalStackOptions {
   burnrateMetricsUrl?: string;
   /** Burnrate's own metrics (`/api/metrics/burnrate`), scraped as job `burnrate-self` for the meta alerts. */
   burnrateSelfMetricsUrl?: string;
+  /** file holding the bearer token Prometheus sends to burnrateMetricsUrl (BURNRATE_METRICS_TOKEN) */
+  burnrateMetricsTokenFile?: string;
   /** Prometheus durations ('30s') or seconds */
   evaluationInterval?: string | number;
   scrapeInterval?: string | number;

@@ -56,7 +56,7 @@ function durSeconds(s) {
   return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2]];
 }
 
-export function prometheusConfig({ promPort, amPort, exporterPort, rulesDir, scrapeInterval = '15s', evaluationInterval = '30s', burnrateMetricsUrl, burnrateSelfMetricsUrl, instance = 'synth:19200' }) {
+export function prometheusConfig({ promPort, amPort, exporterPort, rulesDir, scrapeInterval = '15s', evaluationInterval = '30s', burnrateMetricsUrl, burnrateSelfMetricsUrl, burnrateMetricsTokenFile, instance = 'synth:19200' }) {
   const si = durSeconds(scrapeInterval);
   const timeout = si < 10 ? scrapeInterval : '10s';
   const lines = [
@@ -86,6 +86,8 @@ export function prometheusConfig({ promPort, amPort, exporterPort, rulesDir, scr
       `    metrics_path: ${JSON.stringify(u.pathname || '/api/metrics')}`,
       `    static_configs: [{targets: ['${u.host}']}]`,
     );
+    // Burnrate's metrics are token-protected (BURNRATE_METRICS_TOKEN); the token stays in a file.
+    if (burnrateMetricsTokenFile) lines.push(`    authorization: {type: Bearer, credentials_file: ${JSON.stringify(path.resolve(burnrateMetricsTokenFile))}}`);
   }
   if (burnrateSelfMetricsUrl) {
     // Burnrate's own metrics (pushes, quarantined SLOs, reconciler), read by burnrate-meta.yml.
@@ -96,6 +98,7 @@ export function prometheusConfig({ promPort, amPort, exporterPort, rulesDir, scr
       `    metrics_path: ${JSON.stringify(u.pathname || '/api/metrics/burnrate')}`,
       `    static_configs: [{targets: ['${u.host}']}]`,
     );
+    if (burnrateMetricsTokenFile) lines.push(`    authorization: {type: Bearer, credentials_file: ${JSON.stringify(path.resolve(burnrateMetricsTokenFile))}}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -408,6 +411,7 @@ export async function startLocalStack(opts) {
     webhookUrl,
     burnrateMetricsUrl,
     burnrateSelfMetricsUrl,
+    burnrateMetricsTokenFile,
     evaluationInterval = '30s',
     scrapeInterval = '15s',
     resendDelay = '5s',
@@ -486,7 +490,7 @@ export async function startLocalStack(opts) {
   fs.writeFileSync(path.join(dataDir, 'demo-seed.json'), JSON.stringify({ anchor: state.anchor, deployments: demoDeployments(state.anchor, state.model), incidents: demoIncidents(state.anchor, state.model) }, null, 2) + '\n');
 
   const promCfg = path.join(dataDir, 'prometheus.yml');
-  fs.writeFileSync(promCfg, prometheusConfig({ promPort, amPort, exporterPort, rulesDir, scrapeInterval: dur(scrapeInterval, '15s'), evaluationInterval: dur(evaluationInterval, '30s'), burnrateMetricsUrl, burnrateSelfMetricsUrl, instance: state.instance }));
+  fs.writeFileSync(promCfg, prometheusConfig({ promPort, amPort, exporterPort, rulesDir, scrapeInterval: dur(scrapeInterval, '15s'), evaluationInterval: dur(evaluationInterval, '30s'), burnrateMetricsUrl, burnrateSelfMetricsUrl, burnrateMetricsTokenFile, instance: state.instance }));
   if (!fs.existsSync(amConfigPath)) fs.writeFileSync(amConfigPath, bootstrapAlertmanagerConfig({ webhookUrl }));
 
   const children = {};

@@ -29,6 +29,7 @@ const ACTOR: Record<Role, string> = {
 const PAYMENTS_EDITORS: Role[] = ["payments-editor", "admin"];
 const ADMIN: Role[] = ["admin"];
 const ANY_EDITOR: Role[] = ["payments-editor", "discovery-editor", "admin"];
+const READERS: Role[] = ["viewer", "payments-editor", "discovery-editor", "admin"];
 
 test.describe("authorization on every mutating endpoint", () => {
   test("each role gets exactly what its role allows", async ({ request }) => {
@@ -44,6 +45,10 @@ test.describe("authorization on every mutating endpoint", () => {
     expect(target.status, target.text).toBe(201);
     const targetId = String(target.body.id);
     const targetEmail = String(target.body.email);
+    // A push target an administrator disabled: only administrators may still push to it.
+    const disabled = await admin("POST", "/api/v1/targets", { name: uniq("matrix-disabled"), kind: "prometheus", url: "http://127.0.0.1:9", mode: "file", settings: { rulesDir: "/nonexistent/burnrate-matrix-disabled" }, enabled: false });
+    expect(disabled.status, disabled.text).toBe(201);
+    const disabledTarget = String(disabled.body.id);
 
     const cases: Case[] = [
       { name: "create a team", allowed: ADMIN, request: async () => ({ method: "POST", path: "/api/v1/teams", body: { slug: uniq("t"), name: "Matrix team" } }), cleanup: async (r) => void (await admin("DELETE", `/api/v1/teams/${String(r.body.slug)}`)) },
@@ -66,6 +71,10 @@ test.describe("authorization on every mutating endpoint", () => {
       { name: "remove a user from payments (team admin)", allowed: ADMIN, request: async () => ({ method: "DELETE", path: `/api/v1/teams/payments/members/${encodeURIComponent(targetEmail)}` }) },
       { name: "roll back a revision", allowed: ADMIN, request: async () => ({ method: "POST", path: "/api/v1/revisions/does-not-exist/rollback" }) },
       { name: "sync all targets", allowed: ANY_EDITOR, request: async () => ({ method: "POST", path: "/api/v1/sync" }) },
+      { name: "force-push a target an administrator disabled", allowed: ADMIN, request: async () => ({ method: "POST", path: `/api/v1/targets/${disabledTarget}/sync?force=1` }) },
+      { name: "list revisions", allowed: READERS, request: async () => ({ method: "GET", path: "/api/v1/revisions" }) },
+      { name: "export OpenSLO", allowed: READERS, request: async () => ({ method: "GET", path: "/api/v1/export?format=openslo" }) },
+      { name: "import Sloth", allowed: ANY_EDITOR, request: async () => ({ method: "POST", path: "/api/v1/import?format=sloth", body: "version: prometheus/v1\nservice: checkout\nlabels: { team: payments }\nslos: []\n" }) },
       { name: "import OpenSLO", allowed: ANY_EDITOR, request: async () => ({ method: "POST", path: "/api/v1/import?format=openslo", body: "apiVersion: openslo/v1\nkind: Service\nmetadata:\n  name: checkout\nspec: {}\n" }) },
     ];
 
@@ -93,6 +102,7 @@ test.describe("authorization on every mutating endpoint", () => {
         }
       }
     }
+    await admin("DELETE", `/api/v1/targets/${disabledTarget}`);
     expect(failures, failures.join("\n")).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { expect, test } from "@playwright/test";
+import { need } from "../support/e2e";
 import { auth, call, uniq } from "./support";
 
 /**
@@ -75,9 +76,13 @@ test.describe("deployment and incident webhooks", () => {
       a.fingerprint = fingerprint;
       a.startsAt = new Date(Date.now() - 60_000).toISOString();
     }
-    const open1 = await call(request, "anonymous", "POST", "/api/v1/webhooks/alertmanager", firing);
+    const am = async (body: unknown, headers: Record<string, string> = { authorization: `Bearer ${need("E2E_WEBHOOK_TOKEN")}`, "content-type": "application/json" }) => {
+      const r = await request.post(`${auth.baseUrl}/api/v1/webhooks/alertmanager`, { data: Buffer.from(JSON.stringify(body)), headers });
+      return { status: r.status(), text: await r.text() };
+    };
+    const open1 = await am(firing);
     expect(open1.status, open1.text).toBe(200);
-    const open2 = await call(request, "anonymous", "POST", "/api/v1/webhooks/alertmanager", firing);
+    const open2 = await am(firing);
     expect(open2.status).toBe(200);
     const list = async () => ((await call(request, "admin", "GET", "/api/v1/incidents?service=checkout")).body as { items: { fingerprint: string | null; resolvedAt: string | null; source: string }[] }).items.filter((i) => i.fingerprint === fingerprint);
     expect(await list()).toHaveLength(1);
@@ -87,15 +92,18 @@ test.describe("deployment and incident webhooks", () => {
       a.fingerprint = fingerprint;
       a.endsAt = new Date().toISOString();
     }
-    const close = await call(request, "anonymous", "POST", "/api/v1/webhooks/alertmanager", resolved);
+    const close = await am(resolved);
     expect(close.status, close.text).toBe(200);
     expect((await list())[0]?.resolvedAt).not.toBeNull();
-    const bad = await call(request, "anonymous", "POST", "/api/v1/webhooks/alertmanager", { alerts: "nope" });
+    const bad = await am({ alerts: "nope" });
     expect(bad.status).toBe(422);
   });
 
   test("/api/metrics exposes the DORA series derived from the database", async ({ request }) => {
-    const r = await request.get(`${auth.baseUrl}/api/metrics`);
+    // Restricted: nothing without the scrape token (or a signed-in caller).
+    expect((await request.get(`${auth.baseUrl}/api/metrics`)).status()).toBe(401);
+    expect((await request.get(`${auth.baseUrl}/api/metrics`, { headers: { authorization: "Bearer wrong-token-0123456789" } })).status()).toBe(401);
+    const r = await request.get(`${auth.baseUrl}/api/metrics`, { headers: { authorization: `Bearer ${need("E2E_METRICS_TOKEN")}` } });
     expect(r.status()).toBe(200);
     expect(r.headers()["content-type"]).toContain("text/plain");
     const text = await r.text();

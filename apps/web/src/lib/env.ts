@@ -1,5 +1,5 @@
 import "server-only";
-import { parseOutboundPolicy, parseRoleMapping } from "@burnrate/domain";
+import { parseOutboundPolicy, parseRoleMapping, parseTrustProxy } from "@burnrate/domain";
 import { z } from "zod";
 
 /**
@@ -15,6 +15,8 @@ const EnvSchema = z.object({
   BURNRATE_RULES_DIR: z.string().optional(),
   BURNRATE_ALERTMANAGER_CONFIG: z.string().optional(),
   BURNRATE_SECRET_KEY: z.string().optional(),
+  /** The key being replaced during a rotation: still read, and every secret is re-encrypted under BURNRATE_SECRET_KEY at start. */
+  BURNRATE_SECRET_KEY_PREVIOUS: z.string().min(16).optional(),
   BURNRATE_PUBLIC_URL: z.string().url().optional(),
   /** Where Alertmanager reaches Burnrate's webhook receiver (compose: http://web:3000/...). */
   BURNRATE_ALERTMANAGER_WEBHOOK_URL: z.string().url().optional(),
@@ -50,7 +52,15 @@ const EnvSchema = z.object({
    * Unset: any host except cloud metadata / link-local addresses. "public": no private, loopback or link-local addresses.
    */
   BURNRATE_OUTBOUND_ALLOW: z.string().optional(),
-  /** Optional bearer token required on the Alertmanager webhook and /api/metrics. */
+  /**
+   * Alert receivers may not point at loopback, private, link-local or reserved addresses (nor names
+   * that do not resolve) unless listed here: comma-separated hosts and CIDRs (e.g. 127.0.0.1,10.1.0.0/16).
+   */
+  BURNRATE_RECEIVER_ALLOW: z.string().optional(),
+  /**
+   * Bearer token required on the Alertmanager webhook (default: derived from BURNRATE_SECRET_KEY and
+   * written into the Alertmanager configuration Burnrate pushes; set it when another Alertmanager posts too).
+   */
   BURNRATE_WEBHOOK_TOKEN: z.string().min(16).optional(),
   /** Evaluation interval of the long-window/metadata rule groups (default 5m; the demo uses 1m so budgets show at once). */
   /** Go version of the target Prometheus (its /api/v1/status/buildinfo goVersion); regex syntax follows it. Default: go1.19 (Prometheus 2.42). */
@@ -60,6 +70,15 @@ const EnvSchema = z.object({
   /** promtool used at save time (default /usr/bin/promtool when present). */
   BURNRATE_PROMTOOL: z.string().optional(),
   BURNRATE_LONG_RULE_INTERVAL: z.string().regex(/^\d+[sm]$/, "must be like 1m or 30s").optional(),
+  /**
+   * Reverse proxies trusted for X-Forwarded-For/-Host/-Proto: a number of hops (1 = one proxy in
+   * front) or their addresses/CIDRs. Unset: forwarding headers are ignored (direct exposure).
+   */
+  BURNRATE_TRUST_PROXY: z.string().optional(),
+  /** Bearer token Prometheus sends to scrape /api/metrics (otherwise a signed-in caller is needed). */
+  BURNRATE_METRICS_TOKEN: z.string().min(16).optional(),
+  /** CIDRs allowed to scrape /api/metrics without a token (client address from BURNRATE_TRUST_PROXY). */
+  BURNRATE_METRICS_ALLOW: z.string().optional(),
   PORT: z.coerce.number().int().default(3000),
   /** "off" makes this replica never push (run exactly one pushing replica per installation). */
   BURNRATE_RECONCILER: z.enum(["on", "off"]).default("on"),
@@ -97,7 +116,7 @@ export function env(): Env {
   // The redirect URI and post-login redirects must not come from request headers (X-Forwarded-Host).
   if (d.BURNRATE_OIDC_ISSUER && !d.BURNRATE_PUBLIC_URL) throw new Error("invalid environment: BURNRATE_PUBLIC_URL is required with BURNRATE_OIDC_ISSUER (it defines the redirect URI registered at the identity provider)");
   // Fail at start, not at the first sign-in or push, when these are malformed.
-  for (const [name, parse] of [["BURNRATE_OIDC_ROLE_MAPPING", parseRoleMapping], ["BURNRATE_OUTBOUND_ALLOW", parseOutboundPolicy]] as const) {
+  for (const [name, parse] of [["BURNRATE_OIDC_ROLE_MAPPING", parseRoleMapping], ["BURNRATE_OUTBOUND_ALLOW", parseOutboundPolicy], ["BURNRATE_RECEIVER_ALLOW", parseOutboundPolicy], ["BURNRATE_TRUST_PROXY", parseTrustProxy]] as const) {
     try {
       parse(d[name]);
     } catch (err) {

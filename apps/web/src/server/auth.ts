@@ -5,6 +5,7 @@ import type { NextRequest } from "next/server";
 import { env } from "~/lib/env";
 import { db } from "./db";
 import { ApiError } from "./http/errors";
+import { clientIp as trustedClientIp, requestOrigins } from "./http/proxy";
 
 export type Role = "viewer" | "editor" | "admin";
 const RANK: Record<Role, number> = { viewer: 1, editor: 2, admin: 3 };
@@ -20,6 +21,8 @@ export type Principal = {
   /** Team slug → role. */
   roles: Record<string, Role>;
   via: "session" | "token" | "auth-disabled";
+  /** When the caller is an API token: when it expires (null: never). Tokens it mints may not outlive it. */
+  tokenExpiresAt?: Date | null;
 };
 
 export const SESSION_COOKIE = "burnrate_session";
@@ -52,6 +55,7 @@ export async function resolvePrincipal(req: NextRequest, now: number): Promise<P
     if (t.expiresAt && isExpired(t.expiresAt, now)) throw new ApiError("unauthorized", expiredTokenMessage(t.expiresAt));
     const who = await principalForUser(t.userId, "token");
     if (!who) throw new ApiError("unauthorized", "this API token belongs to a disabled user");
+    who.tokenExpiresAt = t.expiresAt;
     void db().apiToken.update({ where: { id: t.id }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
     return who;
   }
@@ -84,33 +88,70 @@ export function requireAdmin(p: Principal, what: string): void {
  */
 export function checkOrigin(req: NextRequest, p: Principal): void {
   if (p.via !== "session" || ["GET", "HEAD", "OPTIONS"].includes(req.method)) return;
-  const origin = req.headers.get("origin") ?? (req.headers.get("referer") ? new URL(req.headers.get("referer") ?? "").origin : null);
+  assertSameOrigin(req);
+}
+
+/**
+ * The request's Origin (or, without one, its Referer's origin) must be this site. Forwarded host
+ * headers count only from trusted proxies (BURNRATE_TRUST_PROXY). A malformed Referer is a 403.
+ */
+export function assertSameOrigin(req: NextRequest): void {
+  let origin = req.headers.get("origin");
+  if (!origin) {
+    const referer = req.headers.get("referer");
+    if (referer) {
+      try {
+        origin = new URL(referer).origin;
+      } catch {
+        throw new ApiError("forbidden", "cross-site request refused: malformed Referer header");
+      }
+    }
+  }
   if (!origin) throw new ApiError("forbidden", "cross-site request refused: missing Origin header");
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  const allowed = new Set([host ? `http://${host}` : "", host ? `https://${host}` : "", env().BURNRATE_PUBLIC_URL ? new URL(env().BURNRATE_PUBLIC_URL ?? "").origin : ""]);
-  if (!allowed.has(origin)) throw new ApiError("forbidden", `cross-site request refused: Origin ${origin} is not this site`);
+  if (!requestOrigins(req).includes(origin)) throw new ApiError("forbidden", `cross-site request refused: Origin ${origin.slice(0, 200)} is not this site`);
 }
 
 // ---------- rate limiting (in-process token buckets) ----------
 type Bucket = { tokens: number; at: number };
 const buckets = ((globalThis as unknown as { burnrateBuckets?: Map<string, Bucket> }).burnrateBuckets ??= new Map());
 
-/** Allows `perMinute` requests per key, refilled continuously; throws 429 when exhausted. */
-export function rateLimit(key: string, perMinute: number): void {
-  const now = Date.now();
+function refill(key: string, perMinute: number, now: number): Bucket {
   const b = buckets.get(key) ?? { tokens: perMinute, at: now };
   b.tokens = Math.min(perMinute, b.tokens + ((now - b.at) / 60_000) * perMinute);
   b.at = now;
-  if (b.tokens < 1) {
-    buckets.set(key, b);
-    throw new ApiError("rate_limited", `too many requests; try again in ${Math.ceil(((1 - b.tokens) / perMinute) * 60)} s`);
-  }
-  b.tokens -= 1;
   buckets.set(key, b);
   if (buckets.size > 10_000) for (const [k, v] of buckets) if (now - v.at > 120_000) buckets.delete(k);
+  return b;
 }
 
+function limited(b: Bucket, perMinute: number): ApiError {
+  return new ApiError("rate_limited", `too many requests; try again in ${Math.ceil(((1 - b.tokens) / perMinute) * 60)} s`);
+}
+
+/** Allows `perMinute` requests per key, refilled continuously; throws 429 when exhausted. */
+export function rateLimit(key: string, perMinute: number): void {
+  const b = refill(key, perMinute, Date.now());
+  if (b.tokens < 1) throw limited(b, perMinute);
+  b.tokens -= 1;
+}
+
+/** Throws 429 when the bucket is empty, without taking from it (for limits counted on failures only). */
+export function checkLimit(key: string, perMinute: number): void {
+  const b = refill(key, perMinute, Date.now());
+  if (b.tokens < 1) throw limited(b, perMinute);
+}
+
+/** Takes one from the bucket (a failure counted against a limit checked with checkLimit). */
+export function countFailure(key: string, perMinute: number): void {
+  const b = refill(key, perMinute, Date.now());
+  b.tokens = Math.max(0, b.tokens - 1);
+}
+
+/**
+ * Rate-limit key of the client: its address as the trusted proxies report it
+ * (BURNRATE_TRUST_PROXY), or "unknown" when none is trusted, so that varying X-Forwarded-For
+ * never earns a fresh bucket.
+ */
 export function clientIp(req: NextRequest): string {
-  // The last hop is the one the nearest proxy appended; earlier entries are whatever the client sent.
-  return req.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim() || req.headers.get("x-real-ip") || "local";
+  return trustedClientIp(req) ?? "unknown";
 }

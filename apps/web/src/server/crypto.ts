@@ -1,29 +1,37 @@
 import "server-only";
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { decryptWithKeys, encryptWithKey, type SecretKeys } from "@burnrate/db";
+import { createHmac } from "node:crypto";
 import { env } from "~/lib/env";
 
 /**
  * Secrets at rest (target tokens, receiver keys) are AES-256-GCM encrypted with a key derived from
- * BURNRATE_SECRET_KEY. Format: v1.<iv>.<tag>.<ciphertext> (base64url). Plaintext never leaves the
- * server: API responses only say whether a secret is set.
+ * BURNRATE_SECRET_KEY (packages/db/src/secrets.ts). During a key rotation the old key is given as
+ * BURNRATE_SECRET_KEY_PREVIOUS; values are re-encrypted under the new key at start. Plaintext
+ * never leaves the server: API responses only say whether a secret is set.
  */
-function key(): Buffer {
+export function secretKeys(): SecretKeys {
   const k = env().BURNRATE_SECRET_KEY;
   if (!k || k.length < 16) throw new Error("BURNRATE_SECRET_KEY must be set (at least 16 characters) to store secrets");
-  return createHash("sha256").update(`burnrate:v1:${k}`).digest();
+  const previous = env().BURNRATE_SECRET_KEY_PREVIOUS;
+  return previous ? { current: k, previous } : { current: k };
 }
 
 export function encryptSecret(plain: string): string {
-  const iv = randomBytes(12);
-  const c = createCipheriv("aes-256-gcm", key(), iv);
-  const ct = Buffer.concat([c.update(plain, "utf8"), c.final()]);
-  return ["v1", iv.toString("base64url"), c.getAuthTag().toString("base64url"), ct.toString("base64url")].join(".");
+  return encryptWithKey(plain, secretKeys().current);
 }
 
 export function decryptSecret(blob: string): string {
-  const [v, iv, tag, ct] = blob.split(".");
-  if (v !== "v1" || !iv || !tag || ct === undefined) throw new Error("unsupported secret format");
-  const d = createDecipheriv("aes-256-gcm", key(), Buffer.from(iv, "base64url"));
-  d.setAuthTag(Buffer.from(tag, "base64url"));
-  return Buffer.concat([d.update(Buffer.from(ct, "base64url")), d.final()]).toString("utf8");
+  return decryptWithKeys(blob, secretKeys()).plain;
+}
+
+/**
+ * The bearer token Alertmanager sends to Burnrate's webhook: BURNRATE_WEBHOOK_TOKEN, or else one
+ * derived from BURNRATE_SECRET_KEY (same on every replica, nothing to store). Burnrate writes it
+ * into Alertmanager's secrets directory and references it with credentials_file.
+ */
+export function webhookToken(): string | undefined {
+  const e = env();
+  if (e.BURNRATE_WEBHOOK_TOKEN) return e.BURNRATE_WEBHOOK_TOKEN;
+  if (!e.BURNRATE_SECRET_KEY || e.BURNRATE_SECRET_KEY.length < 16) return undefined;
+  return createHmac("sha256", e.BURNRATE_SECRET_KEY).update("burnrate:alertmanager-webhook-token").digest("base64url");
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { checkHost, isIpAddress, parseOutboundPolicy, receiverUrls, type OutboundPolicy } from "@burnrate/domain";
+import { checkHost, isIpAddress, parseOutboundPolicy, receiverUrls, type OutboundPolicy, type ReceiverUrl } from "@burnrate/domain";
 import { lookup } from "node:dns/promises";
 import { env } from "~/lib/env";
 import { ApiError } from "./http/errors";
@@ -50,6 +50,50 @@ async function resolve(host: string): Promise<string[]> {
   }
 }
 
+let receiverCached: { text: string | undefined; policy: OutboundPolicy | null } | undefined;
+
+/** BURNRATE_RECEIVER_ALLOW: hosts/CIDRs receivers may use although they are loopback or private. */
+function receiverAllowList(): OutboundPolicy | null {
+  const text = env().BURNRATE_RECEIVER_ALLOW;
+  if (receiverCached && receiverCached.text === text) return receiverCached.policy;
+  const parsed = text ? parseOutboundPolicy(text) : null;
+  receiverCached = { text, policy: parsed && parsed.mode === "allow" ? parsed : null };
+  return receiverCached.policy;
+}
+
+/**
+ * Receivers (Alertmanager connects to them, teams' editors choose them) are held to more than
+ * BURNRATE_OUTBOUND_ALLOW: by default no loopback, private, link-local or reserved address and no
+ * name that does not resolve ("public"), unless the host is listed in BURNRATE_RECEIVER_ALLOW.
+ */
+async function receiverHostRefusal(host: string): Promise<string | null> {
+  const base = await hostRefusal(host);
+  if (base) return base;
+  const addresses = isIpAddress(host) ? [] : await resolve(host);
+  if (checkHost({ mode: "public" }, host, addresses).ok) return null;
+  const allow = receiverAllowList();
+  if (allow && checkHost(allow, host, addresses).ok) return null;
+  const r = checkHost({ mode: "public" }, host, addresses);
+  return `${host} is not allowed for alert receivers (${r.ok ? "" : r.reason}); an administrator can allow it with BURNRATE_RECEIVER_ALLOW`;
+}
+
+/** Why a receiver URL may not be used, or null. */
+export async function receiverUrlRefusal(url: string): Promise<string | null> {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return "not a valid URL";
+  }
+  return receiverHostRefusal(host);
+}
+
+/** Throws a 422 on `field` when the receiver policy refuses the URL. */
+export async function assertReceiverUrlAllowed(url: string, field: string): Promise<void> {
+  const why = await receiverUrlRefusal(url);
+  if (why) throw new ApiError("validation_failed", `${field}: ${why}`, { [field]: why });
+}
+
 /** Why the host may not be contacted, or null when it may. Names only the host, never a path. */
 async function hostRefusal(host: string): Promise<string | null> {
   const p = policy();
@@ -77,10 +121,10 @@ export async function outboundRefusal(url: string): Promise<string | null> {
  * refused URL, naming the receiver (`team/slug`), the field and the host, never the URL itself
  * (its path is the secret). Empty when every URL is allowed. Each host is resolved once.
  */
-export async function receiverUrlRefusals(alertmanagerYaml: string): Promise<string[]> {
+export async function receiverUrlRefusals(alertmanagerYaml: string, more: ReceiverUrl[] = []): Promise<string[]> {
   let urls: ReturnType<typeof receiverUrls>;
   try {
-    urls = receiverUrls(alertmanagerYaml);
+    urls = [...receiverUrls(alertmanagerYaml), ...more];
   } catch {
     // Not the parser's message: it may quote a line of the file, secrets included.
     return ["alertmanager.yml could not be read to check its receiver URLs"];
@@ -95,7 +139,7 @@ export async function receiverUrlRefusals(alertmanagerYaml: string): Promise<str
       return `${where}: not a valid URL`;
     }
     let refusal = hosts.get(host);
-    if (!refusal) hosts.set(host, (refusal = hostRefusal(host)));
+    if (!refusal) hosts.set(host, (refusal = receiverHostRefusal(host)));
     const why = await refusal;
     return why ? `${where}: ${why}` : null;
   });

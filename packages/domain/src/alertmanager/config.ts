@@ -5,6 +5,7 @@ import type { TeamSpec } from "../spec/slo";
 import { generatedHeader, YAML_OPTIONS } from "../rules/render";
 import { META_ROUTE_LABEL } from "../rules/meta";
 import { SloGenerationError, type SloBundle } from "../rules/types";
+import { receiverSecretRef, secretFileName, secretPlaceholder, WEBHOOK_TOKEN_REF } from "./secrets";
 
 /** Options of the generated Alertmanager configuration. */
 export type AlertmanagerOptions = {
@@ -33,13 +34,32 @@ export type AlertmanagerOptions = {
    * dead man's switch receiver (sends nothing when no URL is set), never to a team pager.
    */
   meta?: { adminWebhookUrl?: string; deadMansSwitchUrl?: string };
+  /**
+   * Directory beside alertmanager.yml where the file pusher writes receiver secrets (default
+   * `secrets`, relative to Alertmanager's working directory; Burnrate passes an absolute path).
+   */
+  secretsDir?: string;
+  /** Alertmanager authenticates to Burnrate's webhook with a bearer token read from the secrets directory. */
+  defaultWebhookAuthorization?: boolean;
 };
 
 /** Receiver names of the meta-alert routes. */
 export const ADMIN_RECEIVER = "burnrate-admins";
 export const DEADMANS_SWITCH_RECEIVER = "burnrate-deadmans-switch";
 
-export type AlertmanagerInput = { teams: TeamSpec[]; receivers: AlertReceiverSpec[]; slos?: SloBundle[] };
+/**
+ * A receiver as the generator needs it: secret values are never read (they may be absent); a
+ * webhook only says whether it has authorization credentials.
+ */
+export type AlertmanagerReceiver = Pick<AlertReceiverSpec, "slug" | "name" | "team" | "severities"> & {
+  config:
+    | { kind: "webhook"; sendResolved: boolean; authorization?: string; hasAuthorization?: boolean }
+    | { kind: "slack"; channel: string }
+    | { kind: "pagerduty" }
+    | { kind: "email"; to: string };
+};
+
+export type AlertmanagerInput = { teams: TeamSpec[]; receivers: AlertmanagerReceiver[]; slos?: SloBundle[] };
 
 /** Name of the default receiver (Burnrate's webhook). */
 export const DEFAULT_RECEIVER = "burnrate-default";
@@ -67,16 +87,22 @@ function byString<T>(key: (t: T) => string): (a: T, b: T) => number {
  */
 const NO_REDIRECTS = { follow_redirects: false } as const;
 
-function receiverConfig(r: AlertReceiverSpec): Record<string, unknown> {
+function secretFile(dir: string, ref: string): string {
+  return `${dir.replace(/\/+$/, "")}/${secretFileName(ref)}`;
+}
+
+function receiverConfig(r: AlertmanagerReceiver, dir: string): Record<string, unknown> {
   const name = receiverName(r);
   const c = r.config;
   switch (c.kind) {
-    case "webhook":
-      return { name, webhook_configs: [{ url: c.url, send_resolved: c.sendResolved, http_config: NO_REDIRECTS }] };
+    case "webhook": {
+      const auth = (c.hasAuthorization ?? !!c.authorization) ? { authorization: { type: "Bearer", credentials_file: secretFile(dir, receiverSecretRef(r.slug, "authorization")) } } : {};
+      return { name, webhook_configs: [{ url: secretPlaceholder(receiverSecretRef(r.slug, "url")), send_resolved: c.sendResolved, http_config: { ...NO_REDIRECTS, ...auth } }] };
+    }
     case "slack":
-      return { name, slack_configs: [{ api_url: c.apiUrl, channel: c.channel.startsWith("#") ? c.channel : `#${c.channel}`, send_resolved: true, http_config: NO_REDIRECTS }] };
+      return { name, slack_configs: [{ api_url_file: secretFile(dir, receiverSecretRef(r.slug, "apiUrl")), channel: c.channel.startsWith("#") ? c.channel : `#${c.channel}`, send_resolved: true, http_config: NO_REDIRECTS }] };
     case "pagerduty":
-      return { name, pagerduty_configs: [{ routing_key: c.routingKey, send_resolved: true }] };
+      return { name, pagerduty_configs: [{ routing_key_file: secretFile(dir, receiverSecretRef(r.slug, "routingKey")), send_resolved: true }] };
     case "email":
       return { name, email_configs: [{ to: c.to, send_resolved: true }] };
   }
@@ -103,6 +129,7 @@ export function generateAlertmanagerConfig(input: AlertmanagerInput, opts: Alert
     names.add(n);
   });
   const receivers = [...input.receivers].sort(byString(receiverName));
+  const secretsDir = opts.secretsDir ?? "secrets";
   if (receivers.some((r) => r.config.kind === "email") && !opts.smtp) {
     throw new SloGenerationError("smtp", "email receivers need SMTP settings (from, smarthost)");
   }
@@ -172,14 +199,29 @@ export function generateAlertmanagerConfig(input: AlertmanagerInput, opts: Alert
       },
     ],
     receivers: [
-      { name: DEFAULT_RECEIVER, webhook_configs: [{ url: opts.defaultWebhookUrl, send_resolved: true }] },
+      {
+        name: DEFAULT_RECEIVER,
+        webhook_configs: [
+          {
+            url: opts.defaultWebhookUrl,
+            send_resolved: true,
+            ...(opts.defaultWebhookAuthorization ? { http_config: { authorization: { type: "Bearer", credentials_file: secretFile(secretsDir, WEBHOOK_TOKEN_REF) } } } : {}),
+          },
+        ],
+      },
       ...(meta
         ? [
-            { name: ADMIN_RECEIVER, webhook_configs: [{ url: meta.adminWebhookUrl ?? opts.defaultWebhookUrl, send_resolved: true }] },
+            meta.adminWebhookUrl
+              ? { name: ADMIN_RECEIVER, webhook_configs: [{ url: meta.adminWebhookUrl, send_resolved: true }] }
+              : {
+                  // Burnrate's own webhook by default, with the same credentials as the default receiver.
+                  name: ADMIN_RECEIVER,
+                  webhook_configs: [{ url: opts.defaultWebhookUrl, send_resolved: true, ...(opts.defaultWebhookAuthorization ? { http_config: { authorization: { type: "Bearer", credentials_file: secretFile(secretsDir, WEBHOOK_TOKEN_REF) } } } : {}) }],
+                },
             meta.deadMansSwitchUrl ? { name: DEADMANS_SWITCH_RECEIVER, webhook_configs: [{ url: meta.deadMansSwitchUrl, send_resolved: false }] } : { name: DEADMANS_SWITCH_RECEIVER },
           ]
         : []),
-      ...receivers.map(receiverConfig),
+      ...receivers.map((r) => receiverConfig(r, secretsDir)),
     ],
   };
   return generatedHeader(opts.version) + stringify(config, YAML_OPTIONS);

@@ -1,4 +1,4 @@
-import { parseAllDocuments, stringify } from "yaml";
+import { stringify } from "yaml";
 import { generatedHeader, YAML_OPTIONS } from "../rules/render";
 import type { SloBundle } from "../rules/types";
 import { alertBurnWindows } from "../rules/windows";
@@ -7,6 +7,7 @@ import { leMatcher, type Matcher, type SliSpec } from "../spec/sli";
 import { TierSchema } from "../spec/common";
 import { ServiceSpecSchema, SloSpecSchema, type ServiceSpec, type SloSpec, type SloSpecInput } from "../spec/slo";
 import { isRecord, str, stringRecord, zodIssues, type ImportIssue, type ImportResult } from "./result";
+import { parseYamlDocs, type ParsedYamlDoc } from "./yaml-input";
 import { parseSelector, renderSelector, sameMatcher, unwrapSum } from "./selector";
 
 const API = "openslo/v1";
@@ -253,16 +254,17 @@ function importWindow(tw: unknown, at: string, issues: ImportIssue[]): SloSpecIn
  * ratio metrics become availability or latency SLIs when the selectors allow it, custom SLIs
  * otherwise. Every problem is reported with a path; nothing partial is returned.
  */
-export function importOpenSlo(text: string, opts: OpenSloImportOptions = {}): ImportResult {
+export function importOpenSlo(text: string | ParsedYamlDoc[], opts: OpenSloImportOptions = {}): ImportResult {
   const issues: ImportIssue[] = [];
   const docs: Doc[] = [];
-  parseAllDocuments(text).forEach((d, index) => {
+  (typeof text === "string" ? parseYamlDocs(text) : text).forEach((d) => {
+    const index = d.index;
     const path = `documents[${index}]`;
-    if (d.errors.length > 0) {
-      issues.push({ path, message: `invalid YAML: ${d.errors[0]?.message ?? "parse error"}` });
+    if (d.error !== undefined) {
+      issues.push({ path, message: d.error });
       return;
     }
-    const body: unknown = d.toJS();
+    const body: unknown = d.body;
     if (body === null || body === undefined) return;
     if (!isRecord(body)) return void issues.push({ path, message: "expected a mapping" });
     if (body.apiVersion !== API) return void issues.push({ path: `${path}.apiVersion`, message: `expected ${API}, got ${String(body.apiVersion)}` });

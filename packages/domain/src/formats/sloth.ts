@@ -1,4 +1,4 @@
-import { parseAllDocuments, stringify } from "yaml";
+import { stringify } from "yaml";
 import { RESERVED_LABELS } from "../rules/generate";
 import { generatedHeader, YAML_OPTIONS } from "../rules/render";
 import type { SloBundle } from "../rules/types";
@@ -6,6 +6,7 @@ import { sliQueries } from "../spec/sli";
 import { TierSchema } from "../spec/common";
 import { ServiceSpecSchema, SloSpecSchema, type ServiceSpec, type SloSpec, type SloSpecInput, type SloWindow } from "../spec/slo";
 import { isRecord, str, stringRecord, zodIssues, type ImportIssue, type ImportResult } from "./result";
+import { parseYamlDocs, type ParsedYamlDoc } from "./yaml-input";
 
 /**
  * Sloth `prometheus/v1` specs, one YAML document per service. Every SLI kind is written as
@@ -64,14 +65,15 @@ const PERIODS = new Set(["7d", "28d", "30d", "calendar-month"]);
  * `raw` and `plugin` SLIs are reported as unsupported. SLO slugs are `<service>-<name>` unless the
  * name already starts with the service.
  */
-export function importSloth(text: string, opts: SlothImportOptions = {}): ImportResult {
+export function importSloth(text: string | ParsedYamlDoc[], opts: SlothImportOptions = {}): ImportResult {
   const issues: ImportIssue[] = [];
   const slos: SloSpec[] = [];
   const services: ServiceSpec[] = [];
-  parseAllDocuments(text).forEach((d, index) => {
+  (typeof text === "string" ? parseYamlDocs(text) : text).forEach((d) => {
+    const index = d.index;
     const path = `documents[${index}]`;
-    if (d.errors.length > 0) return void issues.push({ path, message: `invalid YAML: ${d.errors[0]?.message ?? "parse error"}` });
-    const body: unknown = d.toJS();
+    if (d.error !== undefined) return void issues.push({ path, message: d.error });
+    const body: unknown = d.body;
     if (body === null || body === undefined) return;
     if (!isRecord(body)) return void issues.push({ path, message: "expected a mapping" });
     if (body.version !== "prometheus/v1") return void issues.push({ path: `${path}.version`, message: `expected prometheus/v1, got ${String(body.version)}` });

@@ -307,3 +307,16 @@ export function checkHost(policy: OutboundPolicy, hostname: string, resolvedAddr
   }
   return { ok: true };
 }
+
+/** Whether `cidr` is a valid CIDR or IP address (an address is its own /32 or /128). */
+export function isCidr(cidr: string): boolean {
+  return parseCidr(cidr.includes("/") ? cidr : `${cidr}/${cidr.includes(":") ? 128 : 32}`) !== null;
+}
+
+/** Whether the IP address `ip` is inside `cidr` (IPv4-mapped IPv6 addresses count as IPv4). */
+export function ipInCidr(ip: string, cidr: string): boolean {
+  const c = parseCidr(cidr.includes("/") ? cidr : `${cidr}/${cidr.includes(":") ? 128 : 32}`);
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip.trim());
+  const a = parseIp(mapped?.[1] ?? ip.trim());
+  return !!c && !!a && contains(c, a);
+}

@@ -8,6 +8,8 @@ import {
   exportOpenSlo,
   exportSloth,
   generateAlertmanagerConfig,
+  receiverSecretRef,
+  resolveSecretPlaceholders,
   generateRuleGroups,
   renderMimirNamespaces,
   renderRuleFile,
@@ -76,12 +78,24 @@ export function loadCase(name: string): GoldenCase {
   };
 }
 
+/**
+ * The Alertmanager configuration as the file pusher writes it: webhook URL placeholders replaced
+ * by the case's values (the `*_file` secrets stay references).
+ */
+export function resolvedAlertmanagerConfig(c: GoldenCase, opts: AlertmanagerOptions): string {
+  const values = new Map<string, string>();
+  for (const r of c.receivers) for (const [k, v] of Object.entries(r.config)) if (typeof v === "string") values.set(receiverSecretRef(r.slug, k), v);
+  const res = resolveSecretPlaceholders(generateAlertmanagerConfig({ teams: c.teams, receivers: c.receivers, slos: c.bundles }, opts), (ref) => values.get(ref));
+  if (res.missing.length) throw new Error(`${c.name}: no value for ${res.missing.join(", ")}`);
+  return res.text;
+}
+
 /** Every golden output of a case, by file name. */
 export function caseOutputs(c: GoldenCase): Record<string, string> {
   const sets = generateRuleGroups(c.bundles, c.options);
   const out: Record<string, string> = {
     "rules.yaml": renderRuleFile(sets.flatMap((s) => s.groups), c.options.version),
-    "alertmanager.yaml": generateAlertmanagerConfig({ teams: c.teams, receivers: c.receivers, slos: c.bundles }, c.amOptions),
+    "alertmanager.yaml": resolvedAlertmanagerConfig(c, c.amOptions),
     "prometheusrule.yaml": toPrometheusRules(sets, { version: c.options.version, namespace: "monitoring", labels: { release: "prometheus" } }),
     "mimir.yaml": renderMimirNamespaces(toMimirNamespaces(sets), c.options.version),
     "openslo.yaml": exportOpenSlo(c.bundles, { version: c.options.version }),

@@ -18,16 +18,26 @@ export interface AlertmanagerFilePusherOptions {
   coalescer?: ReloadCoalescer;
   amtoolTimeoutMs?: number;
   hooks?: { beforeReload?: () => Promise<void> | void };
+  /**
+   * Directory (beside the config) holding receiver secrets, one file each (mode 0600), that the
+   * configuration references with `*_file` settings. The pusher owns it: files not in the pushed
+   * set are deleted after a successful push. Default `<config dir>/secrets`.
+   */
+  secretsDir?: string;
 }
 
 export interface AlertmanagerPushOptions {
   force?: boolean;
+  /** Secret files to hold in the secrets directory, by file name (no path separators). */
+  secrets?: Record<string, string>;
 }
 
 export interface AlertmanagerStatusDetails {
   /** Config file differs from desired (byte comparison). */
   fileDiffers: boolean;
   fileMissing: boolean;
+  /** A secret file is missing or holds another value. */
+  secretsDiffer?: boolean;
   /** Semantic differences between desired and the loaded config (config.original). */
   loadedDifferences: EquivalenceDifference[];
   reloadSuccessful?: boolean;
@@ -65,6 +75,7 @@ export class AlertmanagerFilePusher {
   readonly alertmanager: AlertmanagerClient;
   readonly amtoolPath: string;
   readonly fileMode: number;
+  readonly secretsDir: string;
   readonly #opts: AlertmanagerFilePusherOptions;
   readonly #mutex = new Mutex();
 
@@ -73,6 +84,7 @@ export class AlertmanagerFilePusher {
     this.alertmanager = opts.alertmanager;
     this.amtoolPath = opts.amtoolPath ?? "/usr/bin/amtool";
     this.fileMode = opts.fileMode ?? 0o640;
+    this.secretsDir = path.resolve(opts.secretsDir ?? path.join(path.dirname(this.configPath), "secrets"));
     this.#opts = opts;
   }
 
@@ -114,8 +126,25 @@ export class AlertmanagerFilePusher {
     } catch (err) {
       return this.#fail(new StageError("validate", `cannot read ${this.configPath}: ${errMsg(err)}`, err), false);
     }
+    const secrets = opts.secrets ?? {};
+    let secretsBefore: Map<string, Buffer | null>;
+    try {
+      for (const name of Object.keys(secrets)) if (!/^[A-Za-z0-9_.-]+$/.test(name) || name.startsWith(".")) throw new Error(`invalid secret file name ${JSON.stringify(name)}`);
+      secretsBefore = await this.#readSecrets(Object.keys(secrets));
+    } catch (err) {
+      return this.#fail(new StageError("validate", `cannot read the secrets directory: ${errMsg(err)}`, err), false);
+    }
+    const secretsChanged = [...secretsBefore].some(([name, buf]) => buf === null || buf.toString("utf8") !== secrets[name]);
     const changed = current === null || current.toString("utf8") !== content;
-    if (!changed && !opts.force) return { ok: true, changed: false, written: [], deleted: [] };
+    if (!changed && !secretsChanged && !opts.force) return { ok: true, changed: false, written: [], deleted: [] };
+    if (secretsChanged) {
+      try {
+        await this.#writeSecrets(secrets);
+      } catch (err) {
+        await this.#restoreSecrets(secretsBefore).catch(() => {});
+        return this.#fail(new StageError("write", `writing secret files failed: ${errMsg(err)}`, err), false);
+      }
+    }
 
     // Validate in the config's own directory so relative template paths resolve as they will live;
     // the hidden temp name never collides with the real file.
@@ -137,6 +166,7 @@ export class AlertmanagerFilePusher {
       }
     } catch (err) {
       await unlinkIfExists(tmp).catch(() => {});
+      if (secretsChanged) await this.#restoreSecrets(secretsBefore).catch(() => {});
       return this.#fail(err instanceof StageError ? err : new StageError("validate", errMsg(err), err), false);
     }
 
@@ -169,23 +199,27 @@ export class AlertmanagerFilePusher {
         if (err instanceof StageError) throw err;
         throw new StageError("verify", `verifying loaded config failed: ${errMsg(err)}`, err);
       }
-      return { ok: true, changed, written: changed ? [this.configPath] : [], deleted: [] };
+      const deleted = await this.#pruneSecrets(new Set(Object.keys(secrets))).catch(() => []);
+      return { ok: true, changed: changed || secretsChanged, written: changed ? [this.configPath] : [], deleted };
     } catch (err) {
+      if (secretsChanged) await this.#restoreSecrets(secretsBefore).catch(() => {});
       const rollbackError = await this.#rollback(current, mode);
       return this.#fail(err instanceof StageError ? err : new StageError("write", errMsg(err), err), true, rollbackError);
     }
   }
 
-  status(desired: string): Promise<AlertmanagerSyncStatus> {
-    return this.#mutex.run(() => this.#status(desired));
+  status(desired: string, secrets: Record<string, string> = {}): Promise<AlertmanagerSyncStatus> {
+    return this.#mutex.run(() => this.#status(desired, secrets));
   }
 
-  async #status(desired: string): Promise<AlertmanagerSyncStatus> {
+  async #status(desired: string, secrets: Record<string, string>): Promise<AlertmanagerSyncStatus> {
     const current = await readOrNull(this.configPath);
+    const held = await this.#readSecrets(Object.keys(secrets));
     const details: AlertmanagerStatusDetails = {
       fileMissing: current === null,
       fileDiffers: current === null || current.toString("utf8") !== desired,
       loadedDifferences: [],
+      secretsDiffer: [...held].some(([name, buf]) => buf === null || buf.toString("utf8") !== secrets[name]),
     };
     try {
       const rs = await this.alertmanager.configReloadSuccessful();
@@ -197,8 +231,49 @@ export class AlertmanagerFilePusher {
       if (err instanceof UpstreamError && (err.kind === "unreachable" || err.kind === "timeout")) return { state: "unreachable", details };
       return { state: "drifted", details };
     }
-    const drifted = details.fileDiffers || details.loadedDifferences.length > 0 || details.reloadSuccessful === false;
+    const drifted = details.fileDiffers || !!details.secretsDiffer || details.loadedDifferences.length > 0 || details.reloadSuccessful === false;
     return { state: drifted ? "drifted" : "in_sync", details };
+  }
+
+  async #readSecrets(names: string[]): Promise<Map<string, Buffer | null>> {
+    const out = new Map<string, Buffer | null>();
+    for (const n of names) out.set(n, await readOrNull(path.join(this.secretsDir, n)));
+    return out;
+  }
+
+  async #writeSecrets(secrets: Record<string, string>): Promise<void> {
+    await fs.mkdir(this.secretsDir, { recursive: true, mode: 0o700 });
+    await fs.chmod(this.secretsDir, 0o700);
+    for (const [name, value] of Object.entries(secrets)) {
+      const file = path.join(this.secretsDir, name);
+      const cur = await readOrNull(file);
+      if (cur === null || cur.toString("utf8") !== value || ((await modeOrNull(file)) ?? 0) !== 0o600) await atomicWrite(file, value, 0o600);
+    }
+  }
+
+  async #restoreSecrets(before: Map<string, Buffer | null>): Promise<void> {
+    for (const [name, buf] of before) {
+      const file = path.join(this.secretsDir, name);
+      if (buf === null) await unlinkIfExists(file);
+      else await atomicWrite(file, buf, 0o600);
+    }
+  }
+
+  /** Deletes secret files the pushed configuration no longer references (after it is live). */
+  async #pruneSecrets(keep: Set<string>): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await fs.readdir(this.secretsDir);
+    } catch {
+      return [];
+    }
+    const deleted: string[] = [];
+    for (const n of names) {
+      if (keep.has(n) || n.startsWith(".")) continue;
+      await unlinkIfExists(path.join(this.secretsDir, n));
+      deleted.push(path.join(this.secretsDir, n));
+    }
+    return deleted;
   }
 
   #reload(): Promise<void> {

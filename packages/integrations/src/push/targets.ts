@@ -135,13 +135,32 @@ export class PrometheusFileTarget implements Target {
   }
 }
 
-export type AlertmanagerFileTargetOptions = { url: string; token?: string; configPath: string; timeoutMs?: number; amtoolPath?: string };
+/**
+ * What the stored configuration becomes on disk: receiver secrets are references in what Burnrate
+ * stores and shows; `materialize` resolves them into the file Alertmanager reads and the secret
+ * files beside it, and `scrub` removes secret values from any message (amtool quotes the config).
+ */
+export type MaterializedConfig = { text: string; files: Record<string, string>; missing: string[]; scrub: (text: string) => string };
+
+export type AlertmanagerFileTargetOptions = {
+  url: string;
+  token?: string;
+  configPath: string;
+  timeoutMs?: number;
+  amtoolPath?: string;
+  /** Where receiver secret files live (default `<config dir>/secrets`). */
+  secretsDir?: string;
+  /** Resolves the stored configuration's secret references (default: the content as it is, no secret files). */
+  materialize?: (content: string) => Promise<MaterializedConfig>;
+};
 
 export class AlertmanagerFileTarget implements Target {
   readonly kind = "alertmanager" as const;
   readonly pusher: AlertmanagerFilePusher;
+  readonly #materialize: (content: string) => Promise<MaterializedConfig>;
   constructor(opts: AlertmanagerFileTargetOptions) {
-    this.pusher = new AlertmanagerFilePusher({ configPath: opts.configPath, amtoolPath: opts.amtoolPath, alertmanager: new AlertmanagerClient({ baseUrl: opts.url, token: opts.token, timeoutMs: opts.timeoutMs }) });
+    this.pusher = new AlertmanagerFilePusher({ configPath: opts.configPath, secretsDir: opts.secretsDir, amtoolPath: opts.amtoolPath, alertmanager: new AlertmanagerClient({ baseUrl: opts.url, token: opts.token, timeoutMs: opts.timeoutMs }) });
+    this.#materialize = opts.materialize ?? ((text) => Promise.resolve({ text, files: {}, missing: [], scrub: (t) => t }));
   }
   /**
    * Pushes the config; when amtool refuses it and the items are known, each item is checked alone
@@ -149,29 +168,35 @@ export class AlertmanagerFileTarget implements Target {
    * does not block the others. When every item fails alone the cause is shared: nothing is left out.
    */
   async push(req: TargetRequest): Promise<TargetOutcome> {
-    let r = await this.pusher.push(req.files[0]?.content ?? "");
+    const push = async (content: string) => {
+      const m = await this.#materialize(content);
+      if (m.missing.length) return { m, r: { ok: false as const, stage: "validate" as TargetStage, error: `the configuration refers to secrets that no longer exist (${m.missing.join(", ")}); the previous Alertmanager configuration stays live`, details: undefined as string | undefined } };
+      return { m, r: await this.pusher.push(m.text, { secrets: m.files }) };
+    };
+    let { m, r } = await push(req.files[0]?.content ?? "");
     const quarantined: QuarantinedItem[] = [];
     const iso = req.isolate;
     if (!r.ok && r.stage === "validate" && iso && iso.items.length > 0) {
       for (const item of iso.items) {
-        const alone = await iso.build(new Set(iso.items.filter((x) => x !== item)));
-        const err = await this.pusher.check(alone);
-        if (err) quarantined.push({ owner: item, path: this.pusher.configPath, stage: "validate", reason: err });
+        const alone = await this.#materialize(await iso.build(new Set(iso.items.filter((x) => x !== item))));
+        const err = await this.pusher.check(alone.text);
+        if (err) quarantined.push({ owner: item, path: this.pusher.configPath, stage: "validate", reason: alone.scrub(err) });
       }
       if (quarantined.length > 0 && quarantined.length < iso.items.length) {
-        r = await this.pusher.push(await iso.build(new Set(quarantined.map((q) => q.owner))));
+        ({ m, r } = await push(await iso.build(new Set(quarantined.map((q) => q.owner)))));
       } else {
         quarantined.length = 0;
       }
     }
-    if (!r.ok) return { ok: false, stage: r.stage, error: r.details ? `${r.error}\n${r.details}` : r.error, quarantined };
+    if (!r.ok) return { ok: false, stage: r.stage, error: m.scrub(r.details ? `${r.error}\n${r.details}` : r.error), quarantined };
     return { ok: true, changed: r.changed, message: r.changed ? "configuration reloaded" : "unchanged", quarantined };
   }
   async status(req: TargetRequest): Promise<TargetState> {
-    const st = await this.pusher.status(req.files[0]?.content ?? "");
+    const m = await this.#materialize(req.files[0]?.content ?? "");
+    const st = await this.pusher.status(m.text, m.files);
     const d = st.details;
-    const message = [d.fileMissing ? "config file missing" : "", d.fileDiffers ? "config file differs" : "", d.loadedDifferences.length ? `loaded config differs (${d.loadedDifferences.slice(0, 3).map((x) => x.path).join("; ")})` : "", d.error ?? ""].filter(Boolean).join("; ");
-    return { state: st.state, message };
+    const message = [d.fileMissing ? "config file missing" : "", d.fileDiffers ? "config file differs" : "", d.secretsDiffer ? "secret files differ" : "", d.loadedDifferences.length ? `loaded config differs (${d.loadedDifferences.slice(0, 3).map((x) => x.path).join("; ")})` : "", d.error ?? ""].filter(Boolean).join("; ");
+    return { state: st.state, message: m.scrub(message) };
   }
   liveOwners(): Promise<null> {
     return Promise.resolve(null);

@@ -9,8 +9,8 @@ import type { List, Team } from "~/lib/types";
 
 type Receiver = { id: string; slug: string; name: string; team: string; teamName: string; kind: string; severities: string[]; config: Record<string, unknown>; secrets: Record<string, string>; version: number };
 type TestResult = { receiver: string; kind: string; result: "delivered" | "failed"; reason: string | null; status: number | null; at: string };
-type Form = { slug: string; name: string; team: string; kind: string; page: boolean; ticket: boolean; url: string; channel: string; apiUrl: string; routingKey: string; to: string };
-const empty: Form = { slug: "", name: "", team: "", kind: "webhook", page: true, ticket: true, url: "", channel: "", apiUrl: "", routingKey: "", to: "" };
+type Form = { slug: string; name: string; team: string; kind: string; page: boolean; ticket: boolean; url: string; channel: string; apiUrl: string; routingKey: string; to: string; authorization: string };
+const empty: Form = { slug: "", name: "", team: "", kind: "webhook", page: true, ticket: true, url: "", channel: "", apiUrl: "", routingKey: "", to: "", authorization: "" };
 
 export default function ReceiversPage() {
   const receivers = useApi<List<Receiver>>(["receivers"], "/api/v1/receivers");
@@ -21,7 +21,7 @@ export default function ReceiversPage() {
   const fe = useFieldErrors();
   const body = () => {
     const config =
-      form.kind === "webhook" ? { kind: "webhook", url: form.url, sendResolved: true }
+      form.kind === "webhook" ? { kind: "webhook", url: form.url, sendResolved: true, ...(form.authorization ? { authorization: form.authorization } : {}) }
       : form.kind === "slack" ? { kind: "slack", channel: form.channel, apiUrl: form.apiUrl }
       : form.kind === "pagerduty" ? { kind: "pagerduty", routingKey: form.routingKey }
       : { kind: "email", to: form.to };
@@ -70,6 +70,8 @@ export default function ReceiversPage() {
           </div>
           <div className="row">
             {form.kind === "webhook" ? <Field label="Webhook URL" name="config.url" error={err("config.url")} hint={keep}><input id="config.url" type="url" value={form.url} className={cls(!!err("config.url"))} onChange={set("url")} /></Field> : null}
+            {form.kind === "webhook" ? <p className="muted">Alertmanager shows webhook URLs in clear on its status API to anyone who can reach it: put secrets in the authorization credentials below, not in the URL, and keep Alertmanager&apos;s API private.</p> : null}
+            {form.kind === "webhook" ? <Field label="Authorization credentials (Bearer)" name="config.authorization" error={err("config.authorization")} hint={keep}><input id="config.authorization" type="password" autoComplete="off" value={form.authorization} className={cls(!!err("config.authorization"))} onChange={set("authorization")} /></Field> : null}
             {form.kind === "slack" ? <><Field label="Channel" name="config.channel" error={err("config.channel")}><input id="config.channel" type="text" value={form.channel} className={cls(!!err("config.channel"))} onChange={set("channel")} /></Field><Field label="Incoming webhook URL" name="config.apiUrl" error={err("config.apiUrl")} hint={keep}><input id="config.apiUrl" type="url" value={form.apiUrl} className={cls(!!err("config.apiUrl"))} onChange={set("apiUrl")} /></Field></> : null}
             {form.kind === "pagerduty" ? <Field label="Routing key" name="config.routingKey" error={err("config.routingKey")} hint={keep}><input id="config.routingKey" type="password" value={form.routingKey} className={cls(!!err("config.routingKey"))} onChange={set("routingKey")} /></Field> : null}
             {form.kind === "email" ? <Field label="To" name="config.to" error={err("config.to")}><input id="config.to" type="email" value={form.to} className={cls(!!err("config.to"))} onChange={set("to")} /></Field> : null}

@@ -6,10 +6,18 @@ import { ApiError, toErrorResponse } from "./errors";
 
 const MAX_BODY_BYTES = 256 * 1024;
 
+/**
+ * The media type of a Content-Type header, lower-cased, without parameters: `application/json`
+ * for `Application/JSON; charset=utf-8`. Exact, so `text/plain; a=application/json` (a "simple"
+ * cross-site request) is not JSON.
+ */
+export function mediaType(header: string | null): string {
+  return (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+}
+
 /** Reads and JSON-parses a request body with a size limit; malformed JSON is a 400. */
 export async function readJson(req: NextRequest): Promise<unknown> {
-  const ct = req.headers.get("content-type") ?? "";
-  if (!ct.includes("application/json")) throw new ApiError("bad_request", "Content-Type must be application/json");
+  if (mediaType(req.headers.get("content-type")) !== "application/json") throw new ApiError("bad_request", "Content-Type must be application/json");
   const text = await req.text();
   if (text.length > MAX_BODY_BYTES) throw new ApiError("bad_request", `request body is larger than ${MAX_BODY_BYTES} bytes`);
   return parseJsonStrict(text);
@@ -24,18 +32,25 @@ export function parseJsonStrict(text: string): unknown {
   try {
     value = JSON.parse(text, (key, v: unknown) => {
       if (typeof v === "string" && v.includes("\u0000")) throw new NulError(key);
+      if (typeof v === "string" && LONE_SURROGATE.test(v)) throw new NulError(key, "must be valid Unicode (no lone surrogate \\ud800-\\udfff)");
       return v;
     });
   } catch (err) {
-    if (err instanceof NulError) throw new ApiError("bad_request", `${err.field ? `${err.field}: ` : ""}text must not contain NUL (\\u0000) characters`, err.field ? { [err.field]: "must not contain NUL characters" } : undefined);
+    if (err instanceof NulError) throw new ApiError("bad_request", `${err.field ? `${err.field}: ` : ""}text ${err.what}`, err.field ? { [err.field]: err.what } : undefined);
     throw new ApiError("bad_request", "request body is not valid JSON");
   }
   return value;
 }
 
+/** PostgreSQL cannot store UTF-16 halves without their pair (a 500 on insert otherwise). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 class NulError extends Error {
-  constructor(readonly field: string) {
-    super("NUL in JSON string");
+  constructor(
+    readonly field: string,
+    readonly what = "must not contain NUL (\\u0000) characters",
+  ) {
+    super("invalid JSON string");
   }
 }
 
@@ -63,6 +78,10 @@ export function withApi<P = Record<string, string>>(
     const res = await (async () => {
       try {
         params = await ctx.params;
+        // NUL or broken Unicode in the path or query would reach PostgreSQL (a 500): refuse it here.
+        for (const [k, v] of [...req.nextUrl.searchParams.entries(), ...Object.entries((params ?? {}) as Record<string, unknown>)]) {
+          if (typeof v === "string" && (v.includes("\u0000") || LONE_SURROGATE.test(v))) throw new ApiError("bad_request", `${k}: must not contain NUL characters or invalid Unicode`, { [k]: "must not contain NUL characters or invalid Unicode" });
+        }
         let me: Principal | null = null;
         if (opts.auth !== "public") {
           // The request's instant, read once here at the edge (credential expiry is decided against it).

@@ -22,12 +22,20 @@ import {
   type GenerationOptions,
   type SloBundle,
   type SloGenerationFailure,
+  type ReceiverUrl,
+  WEBHOOK_TOKEN_REF,
+  resolveSecretPlaceholders,
+  scrubSecrets,
+  secretFileName,
+  secretRefsIn,
 } from "@burnrate/domain";
 import type { DesiredArtifact } from "@burnrate/integrations";
 import { ZodError } from "zod";
+import { receiverSecretValues } from "@burnrate/db";
 import { createHash } from "node:crypto";
+import path from "node:path";
 import { env } from "~/lib/env";
-import { decryptSecret } from "../crypto";
+import { decryptSecret, secretKeys, webhookToken } from "../crypto";
 import { admissionContext } from "./admission";
 import { db } from "../db";
 
@@ -116,7 +124,7 @@ export type DesiredArtifacts = {
   rules: { files: DesiredArtifact[]; failures: SloFailure[]; problems: string[] };
   mimir: () => { files: DesiredArtifact[]; failures: SloFailure[] };
   /** The Alertmanager config; `exclude` leaves out team receivers (by `team/slug`) that Alertmanager refuses. */
-  alertmanager: (opts: { groupWait?: string; groupInterval?: string; exclude?: ReadonlySet<string> }) => Promise<string>;
+  alertmanager: (opts: { groupWait?: string; groupInterval?: string; secretsDir?: string; exclude?: ReadonlySet<string> }) => Promise<string>;
   /** Team receivers by Alertmanager name, with a hash of each one's definition (a quarantined receiver is retried when it changes). */
   receivers: () => Promise<Array<{ name: string; hash: string }>>;
   dashboards: () => DesiredArtifact[];
@@ -153,10 +161,10 @@ export async function desiredArtifacts(): Promise<DesiredArtifacts> {
       return mimir;
     },
     alertmanager: (o) => {
-      const key = `${o.groupWait ?? ""}|${o.groupInterval ?? ""}|${[...(o.exclude ?? [])].sort().join(",")}`;
+      const key = `${o.groupWait ?? ""}|${o.groupInterval ?? ""}|${o.secretsDir ?? ""}|${[...(o.exclude ?? [])].sort().join(",")}`;
       let p = am.get(key);
       if (!p) {
-        p = receiversP().then((rs) => alertmanagerYamlFor(good, rs.filter((r) => !o.exclude?.has(receiverName(r))), { groupWait: o.groupWait, groupInterval: o.groupInterval }));
+        p = receiversP().then((rs) => alertmanagerYamlFor(good, rs.filter((r) => !o.exclude?.has(receiverName(r))), { groupWait: o.groupWait, groupInterval: o.groupInterval, ...(o.secretsDir ? { secretsDir: o.secretsDir } : {}) }));
         am.set(key, p);
       }
       return p;
@@ -166,7 +174,7 @@ export async function desiredArtifacts(): Promise<DesiredArtifacts> {
   };
 }
 
-async function alertmanagerYamlFor(bundles: SloBundle[], receivers: AlertReceiverSpec[], opts: { groupWait?: string; groupInterval?: string }): Promise<string> {
+async function alertmanagerYamlFor(bundles: SloBundle[], receivers: AlertReceiverSpec[], opts: { groupWait?: string; groupInterval?: string; secretsDir?: string }): Promise<string> {
   const teams = await db().team.findMany({ orderBy: { slug: "asc" } });
   const e = env();
   return generateAlertmanagerConfig(
@@ -174,14 +182,60 @@ async function alertmanagerYamlFor(bundles: SloBundle[], receivers: AlertReceive
     {
       version: BURNRATE_VERSION,
       defaultWebhookUrl: e.BURNRATE_ALERTMANAGER_WEBHOOK_URL ?? `${publicUrl()}/api/v1/webhooks/alertmanager`,
+      defaultWebhookAuthorization: webhookToken() !== undefined,
       ...(e.BURNRATE_META_ALERTS === "on" ? { meta: { adminWebhookUrl: e.BURNRATE_ADMIN_ALERT_WEBHOOK_URL, deadMansSwitchUrl: e.BURNRATE_DEADMANS_SWITCH_URL } } : {}),
       ...opts,
     },
   );
 }
 
-export async function alertmanagerYaml(opts: { groupWait?: string; groupInterval?: string } = {}): Promise<string> {
+/** The secrets directory of an Alertmanager whose configuration lives at `configPath`. */
+export function alertmanagerSecretsDir(configPath: string): string {
+  return path.join(path.dirname(path.resolve(configPath)), "secrets");
+}
+
+/**
+ * The Alertmanager configuration as stored and shown (revisions, diffs): receiver secrets are
+ * `*_file` references into `secretsDir` or placeholders, never values.
+ */
+export async function alertmanagerYaml(opts: { groupWait?: string; groupInterval?: string; secretsDir?: string } = {}): Promise<string> {
   return (await desiredArtifacts()).alertmanager(opts);
+}
+
+/** What the Alertmanager file pusher writes for a stored configuration: the file and its secret files. */
+export type MaterializedAlertmanager = {
+  /** The configuration with webhook URL placeholders replaced (only ever written to Alertmanager's file). */
+  text: string;
+  /** Secret files by file name. */
+  files: Record<string, string>;
+  /** Secrets that are URLs Alertmanager will connect to (checked against the receiver policy before a push). */
+  urls: ReceiverUrl[];
+  /** References without a value (a receiver deleted since a rolled-back revision was made). */
+  missing: string[];
+  /** Removes every secret value from a text (pusher errors quote amtool and Alertmanager). */
+  scrub: (text: string) => string;
+};
+
+export async function materializeAlertmanager(content: string, secretsDir: string): Promise<MaterializedAlertmanager> {
+  const values = await receiverSecretValues(db(), secretKeys());
+  const token = webhookToken();
+  if (token) values[WEBHOOK_TOKEN_REF] = token;
+  const refs = secretRefsIn(content, secretsDir);
+  const resolved = resolveSecretPlaceholders(content, (ref) => values[ref]);
+  const missing = new Set(resolved.missing);
+  const files: Record<string, string> = {};
+  for (const ref of refs.files) {
+    const v = values[ref];
+    if (v === undefined) missing.add(ref);
+    else files[secretFileName(ref)] = v;
+  }
+  const urls: ReceiverUrl[] = [];
+  for (const ref of refs.files) {
+    const [kind, slug, field] = ref.split("/");
+    const v = values[ref];
+    if (kind === "receiver" && field === "apiUrl" && v) urls.push({ receiver: receiverName({ team: "", slug: slug ?? "" }).slice(1), field: "slack_configs[0].api_url_file", url: v });
+  }
+  return { text: resolved.text, files, urls, missing: [...missing].sort(), scrub: (t) => scrubSecrets(t, values) };
 }
 
 function dashboardsFor(bundles: SloBundle[]): Dashboard[] {

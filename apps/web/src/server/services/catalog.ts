@@ -322,6 +322,9 @@ async function resolveSloRefs(tx: Tx, spec: { service: string; sli: string; poli
   if (spec.policy) {
     const p = await tx.errorBudgetPolicy.findUnique({ where: { slug: spec.policy } });
     if (!p) throw new ApiError("validation_failed", `policy: policy "${spec.policy}" does not exist`, { policy: `policy "${spec.policy}" does not exist` });
+    // A team's policy decides its freezes: another team's SLO may not use (and so depend on) it.
+    const svc = await tx.service.findUnique({ where: { id: serviceId }, select: { teamId: true } });
+    if (svc && p.teamId !== svc.teamId) throw new ApiError("validation_failed", `policy: policy "${spec.policy}" belongs to another team; use a policy of the service's team`, { policy: "belongs to another team" });
     policyId = p.id;
   }
   return { sliId: sli.id, policyId };

@@ -52,9 +52,18 @@ export async function recordDeployment(raw: unknown, actor: Principal, source = 
     commits: input.commits,
     source,
   };
-  const row = input.externalId
-    ? await db().deployment.upsert({ where: { externalId: `${source}:${input.externalId}` }, update: data, create: { ...data, externalId: `${source}:${input.externalId}` } })
-    : await db().deployment.create({ data });
+  // Deduplicated per service and source: the same external id sent for another service (another
+  // team's, say) is another deployment and never touches this one. Rows stored before this keyed
+  // on source only; such a row is reused only when it already belongs to this service.
+  let row;
+  if (input.externalId) {
+    const key = `${source}:${svc.id}:${input.externalId}`;
+    const legacy = await db().deployment.findUnique({ where: { externalId: `${source}:${input.externalId}` } });
+    row =
+      legacy && legacy.serviceId === svc.id
+        ? await db().deployment.update({ where: { id: legacy.id }, data: { ...data, externalId: key } })
+        : await db().deployment.upsert({ where: { externalId: key }, update: data, create: { ...data, externalId: key } });
+  } else row = await db().deployment.create({ data });
   if (input.causedIncidentIds?.length) {
     await db().incident.updateMany({ where: { id: { in: input.causedIncidentIds }, serviceId: svc.id }, data: { causedByDeploymentId: row.id } });
   }
@@ -62,9 +71,16 @@ export async function recordDeployment(raw: unknown, actor: Principal, source = 
   return deploymentOut({ ...row, service: svc });
 }
 
+/** `<source>:<service id>:<id>` (or `<source>:<id>` for older rows) as callers know it: `<source>:<id>`. */
+function displayExternalId(stored: string | null, source: string): string | null {
+  if (!stored) return null;
+  const m = /^([^:]+):(c[a-z0-9]{20,32}):(.*)$/s.exec(stored);
+  return m && m[1] === source ? `${source}:${m[3]}` : stored;
+}
+
 type DeploymentRow = { id: string; environment: string; version: string; sha: string; result: string; kind: string; startedAt: Date | null; finishedAt: Date; commits: unknown; source: string; externalId: string | null; service: { slug: string; name?: string } };
 export function deploymentOut(d: DeploymentRow) {
-  return { id: d.id, service: d.service.slug, environment: d.environment, version: d.version, sha: d.sha, result: d.result, kind: d.kind, startedAt: d.startedAt, finishedAt: d.finishedAt, commits: d.commits, source: d.source, externalId: d.externalId };
+  return { id: d.id, service: d.service.slug, environment: d.environment, version: d.version, sha: d.sha, result: d.result, kind: d.kind, startedAt: d.startedAt, finishedAt: d.finishedAt, commits: d.commits, source: d.source, externalId: displayExternalId(d.externalId, d.source) };
 }
 
 export async function listDeployments(filter: { service?: string; take?: number }) {

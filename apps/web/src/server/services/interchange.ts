@@ -19,6 +19,7 @@ import { admissionContext, toolIssuesBatch } from "./admission";
 import { BURNRATE_VERSION, loadBundles } from "./artifacts";
 import { insertService, insertSli, insertSlo } from "./catalog";
 import { onCatalogChanged } from "./hooks";
+import { parseImportYaml } from "./import-parse";
 import { requireEditorSomewhere } from "./targets";
 
 export const EXPORT_FORMATS = ["openslo", "sloth", "prometheusrule", "mimir"] as const;
@@ -68,11 +69,10 @@ type PlanEntry = {
 export async function importCatalogue(format: string, text: string, opts: { apply: boolean; defaultTeam?: string }, actor: Principal) {
   requireEditorSomewhere(actor, "importing SLOs");
   if (text.length > 1_000_000) throw new ApiError("bad_request", "import is larger than 1 MB");
-  if (text.includes("\u0000")) throw new ApiError("bad_request", "import must not contain NUL characters");
-  let res: ImportResult;
-  if (format === "openslo") res = importOpenSlo(text, { defaultTeam: opts.defaultTeam });
-  else if (format === "sloth") res = importSloth(text, { defaultTeam: opts.defaultTeam });
-  else throw new ApiError("validation_failed", "format: must be openslo or sloth", { format: "must be openslo or sloth" });
+  if (format !== "openslo" && format !== "sloth") throw new ApiError("validation_failed", "format: must be openslo or sloth", { format: "must be openslo or sloth" });
+  // Bounded, then parsed in a worker with a time limit (import-parse.ts).
+  const docs = await parseImportYaml(text);
+  const res: ImportResult = format === "openslo" ? importOpenSlo(docs, { defaultTeam: opts.defaultTeam }) : importSloth(docs, { defaultTeam: opts.defaultTeam });
   if (!res.ok) {
     const fields = Object.fromEntries(res.errors.map((e) => [e.path, e.message]));
     throw new ApiError("validation_failed", `${res.errors[0]?.path ?? "document"}: ${res.errors[0]?.message ?? "invalid"}`, fields);

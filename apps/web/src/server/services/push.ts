@@ -20,7 +20,7 @@ import { db } from "../db";
 import { ApiError } from "../http/errors";
 import { metrics, recordPush, recordTargetState } from "../metrics";
 import { outboundRefusal, receiverUrlRefusals } from "../outbound";
-import { desiredArtifacts, hashFiles, type DesiredArtifacts, type SloFailure } from "./artifacts";
+import { alertmanagerSecretsDir, desiredArtifacts, hashFiles, materializeAlertmanager, type DesiredArtifacts, type SloFailure } from "./artifacts";
 
 /**
  * Pushing generated artifacts to targets, recording a Revision per attempt. The Targets (in
@@ -76,7 +76,10 @@ function targetFor(t: PushTarget): Target {
     target = new PrometheusFileTarget({ url: t.url, token: token(t), rulesDir: s.rulesDir, timeoutMs: PUSH_TIMEOUT_MS });
   } else if (t.kind === "alertmanager") {
     if (!s.configPath) throw new Error("settings.configPath is required for Alertmanager file mode");
-    target = new AlertmanagerFileTarget({ url: t.url, token: token(t), configPath: s.configPath, timeoutMs: PUSH_TIMEOUT_MS });
+    // Receiver secrets reach Alertmanager only here: secret files beside its config and the
+    // webhook URLs inside the file it reads. What Burnrate stores and shows carries references.
+    const secretsDir = alertmanagerSecretsDir(s.configPath);
+    target = new AlertmanagerFileTarget({ url: t.url, token: token(t), configPath: s.configPath, timeoutMs: PUSH_TIMEOUT_MS, secretsDir, materialize: (content) => materializeAlertmanager(content, secretsDir) });
   } else if (t.kind === "mimir" || (t.kind === "prometheus" && t.mode === "mimir")) {
     target = new MimirTarget({ url: t.url, tenant: s.tenant ?? "anonymous", prefix: s.prefix, token: token(t), maxRulesPerGroup: s.maxRulesPerGroup, maxGroupsPerTenant: s.maxGroupsPerTenant });
   } else if (t.kind === "grafana") {
@@ -127,7 +130,7 @@ export async function desiredFor(t: PushTarget, d: DesiredArtifacts): Promise<Ta
     const items = await d.receivers();
     const itemHash = new Map(items.map((i) => [i.name, i.hash]));
     const out = new Set(quarantineOf(t).filter((q) => q.stage !== "generate" && itemHash.get(q.slo) === q.hash).map((q) => q.slo));
-    const opts = { groupWait: s.groupWait, groupInterval: s.groupInterval };
+    const opts = { groupWait: s.groupWait, groupInterval: s.groupInterval, ...(s.configPath ? { secretsDir: alertmanagerSecretsDir(s.configPath) } : {}) };
     files = [{ path: "alertmanager.yml", content: await d.alertmanager({ ...opts, exclude: out }) }];
     const keep = [...out].map((owner) => ({ owner, path: "alertmanager.yml" }));
     const isolate = { items: items.map((i) => i.name).filter((n) => !out.has(n)), build: (without: ReadonlySet<string>) => d.alertmanager({ ...opts, exclude: new Set([...out, ...without]) }) };
@@ -213,7 +216,7 @@ export async function pushTarget(targetId: string, opts: PushOpts) {
   }
 
   const rev = await db().revision.create({
-    data: { targetId: t.id, hash: want.hash, artifacts: { files: plain(want.files), keep: want.keep }, status: "pending", triggeredBy: opts.triggeredBy, reason: opts.reason, rollbackOf: opts.rollbackOf ?? null },
+    data: { targetId: t.id, hash: want.hash, artifacts: { files: plain(want.files), keep: want.keep, secretsRedacted: true }, status: "pending", triggeredBy: opts.triggeredBy, reason: opts.reason, rollbackOf: opts.rollbackOf ?? null },
   });
   outcome ??= await (async (): Promise<TargetOutcome> => {
     try {
@@ -224,7 +227,8 @@ export async function pushTarget(targetId: string, opts: PushOpts) {
         // Alertmanager posts to the receiver URLs itself, so they are checked again now (fresh DNS),
         // from the file about to be written (a rollback carries older URLs). Refusing fails the
         // push before anything is written: the previous configuration stays live.
-        const receivers = await receiverUrlRefusals(want.files[0]?.content ?? "");
+        const m = await materializeAlertmanager(want.files[0]?.content ?? "", alertmanagerSecretsDir(settingsOf(t).configPath ?? "."));
+        const receivers = await receiverUrlRefusals(m.text, m.urls);
         if (receivers.length) return { ok: false, stage: "validate", error: `alert receiver URL refused, the previous Alertmanager configuration stays live: ${receivers.join("; ")}`, quarantined: [] };
       }
       return await targetFor(t).push({ files: want.files, keep: want.keep, allowEmpty: want.allowEmpty, isolate: want.isolate });

@@ -1,17 +1,19 @@
 import "server-only";
-import { AlertReceiverSpecSchema, VersionSchema, type ReceiverSpec } from "@burnrate/domain";
+import { AlertReceiverSpecSchema, RECEIVER_SECRET_FIELDS, VersionSchema, type ReceiverSpec } from "@burnrate/domain";
 import { rateLimit, requireTeamRole, type Principal } from "../auth";
 import { decryptSecret, encryptSecret } from "../crypto";
 import { db } from "../db";
 import { ApiError, notFound, versionConflict } from "../http/errors";
-import { assertOutboundAllowed, outboundRefusal } from "../outbound";
+import { assertReceiverUrlAllowed, receiverUrlRefusal } from "../outbound";
 import { onCatalogChanged } from "./hooks";
 
 /**
- * Alert receivers per team. Secret parts (webhook URLs, Slack incoming-webhook URLs, PagerDuty
- * routing keys) are encrypted at rest and never returned; the API shows a redacted hint instead.
+ * Alert receivers per team. Secret parts (webhook URLs and authorization credentials, Slack
+ * incoming-webhook URLs, PagerDuty routing keys) are encrypted at rest and never returned; the API
+ * shows a redacted hint instead. The Alertmanager configuration carries references to them only
+ * (see @burnrate/domain alertmanager/secrets); the pusher delivers the values.
  */
-const SECRET_FIELDS: Record<ReceiverSpec["kind"], string[]> = { webhook: ["url"], slack: ["apiUrl"], pagerduty: ["routingKey"], email: [] };
+const SECRET_FIELDS: Record<ReceiverSpec["kind"], readonly string[]> = RECEIVER_SECRET_FIELDS;
 
 function split(config: ReceiverSpec): { publicPart: Record<string, unknown>; secretPart: Record<string, unknown> } {
   const publicPart: Record<string, unknown> = {};
@@ -30,15 +32,16 @@ function redact(kind: string, secret: Record<string, unknown>): Record<string, s
       } catch {
         out[k] = "(set)";
       }
-    } else out[k] = `…${s.slice(-4)}`;
+    } else if (k === "authorization") out[k] = "(set)";
+    else out[k] = `…${s.slice(-4)}`;
   }
   return kind ? out : {};
 }
 
 /** Alertmanager posts to these URLs from inside the network, so they get the same SSRF policy as push targets. */
 async function assertReceiverUrlsAllowed(config: ReceiverSpec): Promise<void> {
-  if (config.kind === "webhook") await assertOutboundAllowed(config.url, "config.url");
-  if (config.kind === "slack") await assertOutboundAllowed(config.apiUrl, "config.apiUrl");
+  if (config.kind === "webhook") await assertReceiverUrlAllowed(config.url, "config.url");
+  if (config.kind === "slack") await assertReceiverUrlAllowed(config.apiUrl, "config.apiUrl");
 }
 
 type Row = { id: string; slug: string; name: string; kind: string; severities: string[]; config: unknown; secretCiphertext: string | null; version: number; team: { slug: string; name: string } };
@@ -143,7 +146,7 @@ async function deliverTest(c: Record<string, unknown>, t: TestCtx): Promise<{ re
       // The Alertmanager webhook payload (version 4), so the receiving end parses it as it will a real alert.
       const alert = { status: "firing", labels, annotations: { summary }, startsAt: t.at.toISOString(), endsAt: "0001-01-01T00:00:00Z", generatorURL: "", fingerprint: `burnrate-test-${t.slug}` };
       const body = { version: "4", groupKey: `{}/{burnrate_test="true"}:{receiver="${t.slug}"}`, truncatedAlerts: 0, status: "firing", receiver: `${t.team}/${t.slug}`, groupLabels: { receiver: t.slug }, commonLabels: labels, commonAnnotations: { summary }, externalURL: "", alerts: [alert] };
-      return post(String(c.url), body, "config.url");
+      return post(String(c.url), body, "config.url", typeof c.authorization === "string" && c.authorization ? { authorization: `Bearer ${c.authorization}` } : {});
     }
     case "slack":
       return post(String(c.apiUrl), { channel: String(c.channel ?? ""), text: `:white_check_mark: ${summary}` }, "config.apiUrl");
@@ -159,11 +162,14 @@ async function deliverTest(c: Record<string, unknown>, t: TestCtx): Promise<{ re
   }
 }
 
-/** POSTs JSON under the outbound (SSRF) policy, without following redirects, within TEST_TIMEOUT_MS. */
-async function post(url: string, body: unknown, what: string): Promise<{ result: "delivered" | "failed"; reason: string | null; status: number | null }> {
-  const refused = await outboundRefusal(url);
+/**
+ * POSTs JSON under the receivers' outbound policy (the one Alertmanager's destinations are held
+ * to), with the receiver's own credentials, without following redirects, within TEST_TIMEOUT_MS.
+ */
+async function post(url: string, body: unknown, what: string, headers: Record<string, string> = {}): Promise<{ result: "delivered" | "failed"; reason: string | null; status: number | null }> {
+  const refused = await receiverUrlRefusal(url);
   if (refused) return { result: "failed", reason: `${what}: ${refused}`, status: null };
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), redirect: "manual", signal: AbortSignal.timeout(TEST_TIMEOUT_MS) });
+  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body), redirect: "manual", signal: AbortSignal.timeout(TEST_TIMEOUT_MS) });
   const text = (await res.text().catch(() => "")).slice(0, 200).replace(/\s+/g, " ").trim();
   if (res.status >= 200 && res.status < 300) return { result: "delivered", reason: null, status: res.status };
   if (res.status >= 300 && res.status < 400) return { result: "failed", reason: `the destination answered with a redirect (HTTP ${res.status}); receivers do not follow redirects`, status: res.status };

@@ -103,6 +103,8 @@ export async function syncTarget(id: string, actor: Principal, force: boolean) {
   requireEditorSomewhere(actor, "pushing to a target");
   const t = await db().pushTarget.findUnique({ where: { id } });
   if (!t) throw notFound(`push target "${id}"`);
+  // An administrator disabled it (maintenance, a broken upstream): only an administrator overrides that.
+  if (!t.enabled && !actor.isAdmin) throw new ApiError("forbidden", `push target "${t.name}" is disabled by an administrator; only an administrator can push to it`);
   if (force) return pushTarget(id, { triggeredBy: actor.name, reason: "manual push" });
   await reconcileTarget(id, actor.name);
   return getTarget(id);

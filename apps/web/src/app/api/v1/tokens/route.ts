@@ -20,6 +20,10 @@ export const POST = withApi(async (req, _p, me) => {
   if (me.via === "auth-disabled") throw new ApiError("bad_request", "API tokens need login to be enabled (BURNRATE_AUTH=on)");
   const { name, expiresInDays } = Body.parse(await readJson(req));
   const expiresAt = tokenExpiry(Date.now(), expiresInDays);
+  // A token cannot mint a token that outlives it (a leaked short-lived token must not become a permanent one).
+  if (me.via === "token" && me.tokenExpiresAt && (expiresAt === null || expiresAt > me.tokenExpiresAt)) {
+    throw new ApiError("validation_failed", `expiresInDays: a token created with an API token may not outlive it (yours expires on ${me.tokenExpiresAt.toISOString()})`, { expiresInDays: `at most until ${me.tokenExpiresAt.toISOString()}` });
+  }
   const token = await createApiToken(db(), me.id, name, expiresAt);
   await db().auditEvent.create({ data: { actor: me.name, action: "token.create", entityType: "api_token", entityId: me.id, entitySlug: name, after: { expiresAt } } });
   return created({ name, token, expiresAt, note: "store this token now; it is not shown again" });
