@@ -9,16 +9,33 @@ import { runTool, TOOLS } from "../src/tools";
 const tmp = mkdtempSync(path.join(tmpdir(), "stack-check-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** Where compose mounts the secrets stack-init writes (the metrics token); promtool checks the file exists. */
+const SECRETS_MOUNT = "/etc/prometheus/secrets/";
+
+/** The shipped prometheus.yml with its secret files laid out under the temp dir, as written to `name`. */
+function withSecretsInTmp(name: string): string {
+  const secrets = path.join(tmp, "secrets");
+  mkdirSync(secrets, { recursive: true });
+  const text = readFileSync(path.join(REPO_ROOT, FILES.prometheus), "utf8");
+  for (const m of text.matchAll(/credentials_file: (\S+)/g)) {
+    expect(m[1]!.startsWith(SECRETS_MOUNT), `${m[1]} is under the secrets mount`).toBe(true);
+    writeFileSync(path.join(secrets, path.basename(m[1]!)), "token");
+  }
+  const out = path.join(tmp, name);
+  writeFileSync(out, text.split(SECRETS_MOUNT).join(`${secrets}/`));
+  return out;
+}
+
 describe("promtool check config", () => {
   it("accepts docker/prometheus/prometheus.yml (rule_files glob may match nothing)", () => {
-    const r = runTool(TOOLS.promtool.bin, ["check", "config", path.join(REPO_ROOT, FILES.prometheus)]);
+    const r = runTool(TOOLS.promtool.bin, ["check", "config", withSecretsInTmp("shipped-prometheus.yml")]);
     expect(r.output).toContain("SUCCESS");
     expect(r.code, r.output).toBe(0);
   });
 
   it("loads Burnrate rule files through the rule_files glob", () => {
     // Same config with the rules directory moved to a temp dir holding one SLO rule file.
-    const cfg = parse(readFileSync(path.join(REPO_ROOT, FILES.prometheus), "utf8"));
+    const cfg = parse(readFileSync(withSecretsInTmp("with-secrets.yml"), "utf8"));
     const rulesDir = path.join(tmp, "rules");
     mkdirSync(rulesDir, { recursive: true });
     cfg.rule_files = cfg.rule_files.map((g: string) => path.join(rulesDir, path.basename(g)));
