@@ -984,41 +984,23 @@ export function sloRuleGroups(bundle: SloBundle, opts: GenerationOptions): RuleG
  */
 export function generateRuleGroups(bundles: SloBundle[], opts: GenerationOptions): RuleGroupSet[] {
   validateBundles(bundles);
-  const ctx = context(opts);
-  const sets: RuleGroupSet[] = [...bundles]
-    .sort((a, b) => (a.slo.slug < b.slo.slug ? -1 : a.slo.slug > b.slo.slug ? 1 : 0))
-    .map((b) => ({
-      path: sloRuleFilePath(b.slo.slug),
-      slo: b.slo.slug,
-      team: b.team.slug,
-      service: b.service.slug,
-      groups: groupsOf(b, ctx),
-    }));
-  if (opts.infrastructure?.enabled ?? true) sets.push(infrastructureRuleSet(opts, ctx.iv));
+  const { sets, failures } = generateCatalogueRuleGroups(bundles, opts, () => null);
+  throwFirst(failures);
   return sets;
 }
 
 /** Prometheus rule files: `slo-<slug>.yml` per SLO and `burnrate-infrastructure.yml`, sorted by path. */
 export function generateRuleFiles(bundles: SloBundle[], opts: GenerationOptions): RuleFile[] {
   validateBundles(bundles);
-  const ctx = context(opts);
-  const header = flat(generatedHeader(opts.version));
-  // Each SLO goes straight to text, so only the text stays alive (10k SLOs are ~140 MB of YAML).
-  const files: RuleFile[] = [];
-  const sink = new TextSink(header);
-  for (const b of bundles) {
-    const file: RuleFile = { path: sloRuleFilePath(b.slo.slug), content: "" };
-    sink.begin();
-    new SloEmitter(b, ctx, sink, null).emit();
-    sink.end(file);
-    files.push(file);
-  }
-  sink.flush();
-  if (opts.infrastructure?.enabled ?? true) {
-    const infra = infrastructureRuleSet(opts, ctx.iv);
-    files.push({ path: infra.path, content: renderRuleFile(infra.groups, opts.version) });
-  }
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const { files, failures } = generateCatalogueRuleFiles(bundles, opts, () => null);
+  throwFirst(failures);
+  return files;
+}
+
+/** The all-or-nothing entry points (exports, goldens) throw the first per-SLO failure. */
+function throwFirst(failures: SloGenerationFailure[]): void {
+  const f = failures[0];
+  if (f) throw new SloGenerationError(f.field, f.reason);
 }
 
 /** Why one SLO generates no rules: the field (relative to the SLO, e.g. `labels.team`) and a readable reason. */
@@ -1063,7 +1045,8 @@ function admitted(bundles: SloBundle[], check: (b: SloBundle) => { field: string
   return { ok, failures };
 }
 
-const errText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+/** The reason without the field prefix an SloGenerationError's message carries (the field travels apart). */
+const errText = (err: unknown) => (err instanceof SloGenerationError && err.message.startsWith(`${err.path}: `) ? err.message.slice(err.path.length + 2) : err instanceof Error ? err.message : String(err));
 
 /** Rule files of a whole catalogue, failing per SLO: a bad SLO is reported, never thrown, and every other SLO generates. */
 export type CatalogueRuleFiles = { files: RuleFile[]; failures: SloGenerationFailure[] };
