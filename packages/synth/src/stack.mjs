@@ -78,28 +78,20 @@ export function prometheusConfig({ promPort, amPort, exporterPort, rulesDir, scr
     '  - job_name: alertmanager',
     `    static_configs: [{targets: ['127.0.0.1:${amPort}']}]`,
   ];
-  if (burnrateMetricsUrl) {
-    const u = new URL(burnrateMetricsUrl);
+  // Burnrate's metrics are token-protected (BURNRATE_METRICS_TOKEN); the token stays in a file.
+  const burnrateJob = (job, url, defaultPath) => {
+    const u = new URL(url);
     lines.push(
-      '  - job_name: burnrate',
+      `  - job_name: ${job}`,
       `    scheme: ${u.protocol.replace(':', '')}`,
-      `    metrics_path: ${JSON.stringify(u.pathname || '/api/metrics')}`,
-      `    static_configs: [{targets: ['${u.host}']}]`,
-    );
-    // Burnrate's metrics are token-protected (BURNRATE_METRICS_TOKEN); the token stays in a file.
-    if (burnrateMetricsTokenFile) lines.push(`    authorization: {type: Bearer, credentials_file: ${JSON.stringify(path.resolve(burnrateMetricsTokenFile))}}`);
-  }
-  if (burnrateSelfMetricsUrl) {
-    // Burnrate's own metrics (pushes, quarantined SLOs, reconciler), read by burnrate-meta.yml.
-    const u = new URL(burnrateSelfMetricsUrl);
-    lines.push(
-      '  - job_name: burnrate-self',
-      `    scheme: ${u.protocol.replace(':', '')}`,
-      `    metrics_path: ${JSON.stringify(u.pathname || '/api/metrics/burnrate')}`,
+      `    metrics_path: ${JSON.stringify(u.pathname || defaultPath)}`,
       `    static_configs: [{targets: ['${u.host}']}]`,
     );
     if (burnrateMetricsTokenFile) lines.push(`    authorization: {type: Bearer, credentials_file: ${JSON.stringify(path.resolve(burnrateMetricsTokenFile))}}`);
-  }
+  };
+  if (burnrateMetricsUrl) burnrateJob('burnrate', burnrateMetricsUrl, '/api/metrics');
+  // Burnrate's own metrics (pushes, quarantined SLOs, reconciler), read by burnrate-meta.yml.
+  if (burnrateSelfMetricsUrl) burnrateJob('burnrate-self', burnrateSelfMetricsUrl, '/api/metrics/burnrate');
   return lines.join('\n') + '\n';
 }
 
