@@ -294,6 +294,8 @@ test.describe("reading at a glance", () => {
     const items = Array.from({ length: 1000 }, (_, i) => ({
       id: `id-${i}`, slug: `slo-${i}`, name: `SLO number ${i}`, serviceName: `svc-${i % 40}`, teamName: "Payments", team: "payments", objective: 99.9, window: "30d",
       burnRates: { "5m": i % 7, "1h": i % 5, "6h": 1, "1d": 0.5, "3d": 0.2 }, budgetRemaining: i % 3 === 0 ? -0.2 : 0.6, eventsInPeriod: 1000,
+      // The board's "exhausted" is the domain's verdict (below zero with the period covered).
+      figures: { exhausted: i % 3 === 0, coverage: { partial: false, label: "30 d of 30 d" }, budgetRemaining: { value: i % 3 === 0 ? -0.2 : 0.6 } },
       alerts: i % 10 === 0 ? [{ alertname: "SLOErrorBudgetBurn", severity: "page", state: "firing", burnTier: "fast" }] : [], policyState: { state: "ok", reason: "" },
     }));
     await page.route("**/api/v1/board", (r) => r.fulfill({ json: { prometheus: { configured: true, ok: true, url: null, error: null }, queryCount: 4, generatedAt: new Date().toISOString(), items } }));

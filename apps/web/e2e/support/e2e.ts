@@ -138,7 +138,7 @@ export const SCREENSHOT_DIR = resolve(import.meta.dirname, "..", "..", "test-res
 
 export async function screenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: opts.fullPage ?? true, animations: "disabled" });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: opts.fullPage ?? true, animations: "disabled", timeout: 30_000 });
 }
 
 /** Parses "12.34%" / "-5.00%" as a fraction (0.1234); null for "—". */

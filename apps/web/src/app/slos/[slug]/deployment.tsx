@@ -8,7 +8,9 @@ export type SloDeployment = { target: string; targetId: string; targetStatus: st
 /** One line per rule target: "rules live since T", "not deployed since T: reason", or why the latest change is not live yet. */
 export function SloDeploymentStatus({ slug }: { slug: string }) {
   const d = useApi<List<SloDeployment>>(["slo-deployment", slug], `/api/v1/slos/${slug}/deployment`, { refetchInterval: 10_000 });
-  if (!d.data || d.data.items.length === 0) return null;
+  // Keep the line's place while it loads, so the tabs below do not jump when it appears.
+  if (!d.data) return <div data-testid="slo-deployment-loading" style={{ minHeight: 44, marginBottom: 12 }} aria-hidden />;
+  if (d.data.items.length === 0) return null;
   return (
     <div data-testid="slo-deployment" style={{ marginBottom: 12 }}>
       {d.data.items.map((x) => (
