@@ -78,14 +78,17 @@ export function tierTone(tier: string): "bad" | "warn" | "info" | "default" {
  */
 export function BudgetCell({ value, digits = 1, testId = "budget", figure = true, exhausted }: { value: number | null | undefined; digits?: number; testId?: string; figure?: boolean; exhausted?: boolean }) {
   const v = value ?? null;
-  const out = exhausted ?? budgetExhausted(v);
+  // Below zero is always red with a full bar; "exhausted" is said only on the domain's verdict
+  // (with partial history a negative figure is a warning, not yet an exhausted budget).
+  const negative = budgetExhausted(v);
+  const out = exhausted ?? negative;
   return (
-    <div title={out ? "Error budget exhausted: more errors than the objective allows in this window" : undefined}>
-      <div className={`mono${out ? " budget-neg" : ""}`} data-testid={testId} data-exhausted={out ? "true" : undefined} hidden={!figure}>
+    <div title={out ? "Error budget exhausted: more errors than the objective allows in this window" : negative ? "More errors than the objective allows in the data so far (the period is not fully covered yet)" : undefined}>
+      <div className={`mono${negative ? " budget-neg" : ""}`} data-testid={testId} data-exhausted={out ? "true" : undefined} hidden={!figure}>
         {pct(v, digits)}{out ? " · exhausted" : ""}
       </div>
       <div className="bar" role="img" aria-label={v === null ? "no data" : `budget remaining ${pct(v, digits)}`}>
-        <span style={{ width: `${out ? 100 : Math.max(0, Math.min(1, v ?? 0)) * 100}%`, background: out ? "var(--bad)" : budgetColor(v) }} />
+        <span style={{ width: `${negative ? 100 : Math.max(0, Math.min(1, v ?? 0)) * 100}%`, background: negative ? "var(--bad)" : budgetColor(v) }} />
       </div>
     </div>
   );
