@@ -1,8 +1,8 @@
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { promqlString } from "../promql/escape";
 import type { AlertReceiverSpec } from "../spec/receiver";
 import type { TeamSpec } from "../spec/slo";
-import { generatedHeader, YAML_OPTIONS } from "../rules/render";
+import { generatedHeader, toYaml } from "../rules/render";
 import { META_ROUTE_LABEL } from "../rules/meta";
 import { SloGenerationError, type SloBundle } from "../rules/types";
 import { receiverSecretRef, secretFileName, secretPlaceholder, WEBHOOK_TOKEN_REF } from "./secrets";
@@ -224,7 +224,7 @@ export function generateAlertmanagerConfig(input: AlertmanagerInput, opts: Alert
       ...receivers.map((r) => receiverConfig(r, secretsDir)),
     ],
   };
-  return generatedHeader(opts.version) + stringify(config, YAML_OPTIONS);
+  return generatedHeader(opts.version) + toYaml(config);
 }
 
 /** A URL that Alertmanager sends notifications to, with where it is in the configuration. */

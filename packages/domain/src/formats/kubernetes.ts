@@ -1,5 +1,4 @@
-import { stringify } from "yaml";
-import { generatedHeader, groupToObject, YAML_OPTIONS } from "../rules/render";
+import { generatedHeader, groupToObject, toYaml } from "../rules/render";
 import type { RuleGroup, RuleGroupSet } from "../rules/types";
 
 export type PrometheusRuleOptions = {
@@ -32,10 +31,7 @@ export function toPrometheusRules(sets: RuleGroupSet[], opts: PrometheusRuleOpti
     const metadata: Record<string, unknown> = { name: ruleSetObjectName(s) };
     if (opts.namespace) metadata.namespace = opts.namespace;
     metadata.labels = sorted(labels);
-    return stringify(
-      { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata, spec: { groups: s.groups.map(groupToObject) } },
-      YAML_OPTIONS,
-    );
+    return toYaml({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata, spec: { groups: s.groups.map(groupToObject) } });
   });
   return generatedHeader(opts.version) + docs.join("---\n");
 }
@@ -64,13 +60,13 @@ export function toMimirNamespaces(sets: RuleGroupSet[]): MimirNamespace[] {
 
 /** One rule group as the YAML body of Mimir's `POST /prometheus/config/v1/rules/{namespace}`. */
 export function renderRuleGroup(group: RuleGroup): string {
-  return stringify(groupToObject(group), YAML_OPTIONS);
+  return toYaml(groupToObject(group));
 }
 
 /** Namespaces in mimirtool's file format (`namespace:` + `groups:`), one YAML document each. */
 export function renderMimirNamespaces(namespaces: MimirNamespace[], version: string): string {
   return (
     generatedHeader(version) +
-    namespaces.map((n) => stringify({ namespace: n.namespace, groups: n.groups.map(groupToObject) }, YAML_OPTIONS)).join("---\n")
+    namespaces.map((n) => toYaml({ namespace: n.namespace, groups: n.groups.map(groupToObject) })).join("---\n")
   );
 }

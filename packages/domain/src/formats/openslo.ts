@@ -1,5 +1,4 @@
-import { stringify } from "yaml";
-import { generatedHeader, YAML_OPTIONS } from "../rules/render";
+import { generatedHeader, toYaml } from "../rules/render";
 import type { SloBundle } from "../rules/types";
 import { alertBurnWindows } from "../rules/windows";
 import { secondsToDuration } from "../spec/common";
@@ -141,7 +140,7 @@ export function exportOpenSlo(bundles: SloBundle[], opts: { version: string }): 
       });
     });
   }
-  return generatedHeader(opts.version) + docs.map((d) => stringify(d, YAML_OPTIONS)).join("---\n");
+  return generatedHeader(opts.version) + docs.map((d) => toYaml(d)).join("---\n");
 }
 
 export type OpenSloImportOptions = {

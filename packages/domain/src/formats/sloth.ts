@@ -1,6 +1,5 @@
-import { stringify } from "yaml";
 import { RESERVED_LABELS } from "../rules/generate";
-import { generatedHeader, YAML_OPTIONS } from "../rules/render";
+import { generatedHeader, toYaml } from "../rules/render";
 import type { SloBundle } from "../rules/types";
 import { sliQueries } from "../spec/sli";
 import { TierSchema } from "../spec/common";
@@ -48,7 +47,7 @@ export function exportSloth(bundles: SloBundle[], opts: { version: string }): st
           }),
       };
     });
-  return generatedHeader(opts.version) + docs.map((d) => stringify(d, YAML_OPTIONS)).join("---\n");
+  return generatedHeader(opts.version) + docs.map((d) => toYaml(d)).join("---\n");
 }
 
 export type SlothImportOptions = {

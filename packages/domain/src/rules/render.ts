@@ -1,3 +1,4 @@
+import { Document, Scalar, visit } from "yaml";
 import { emitRuleGroups } from "./emit";
 import type { Rule, RuleGroup } from "./types";
 
@@ -9,6 +10,33 @@ export function generatedHeader(version: string): string {
 /** YAML options shared by every generated document: no line folding, stable output. */
 /** Shared label objects must be written out in full, never as YAML anchors/aliases. */
 export const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, indentSeq: true, aliasDuplicateObjects: false } as const;
+
+// DEL, the C1 controls (U+0085 NEL aside) and the non-characters U+FFFE/U+FFFF are outside YAML's
+// printable set, and `yaml` writes them raw, which strict parsers (libyaml, Go's yaml) refuse.
+const UNPRINTABLE = /[\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+const UNPRINTABLE_ALL = new RegExp(UNPRINTABLE.source, "g");
+
+/**
+ * `yaml`'s stringify with YAML_OPTIONS for every document Burnrate writes (exports, Alertmanager
+ * configuration): any string holding DEL or a C1 control is written double-quoted with the control
+ * as a `\xNN` escape, so every parser reads back exactly the string that was written. (C0 controls
+ * and lone surrogates `yaml` already escapes.)
+ */
+export function toYaml(value: unknown): string {
+  const doc = new Document(value, YAML_OPTIONS);
+  let escape = false;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === "string" && UNPRINTABLE.test(node.value)) {
+        node.type = Scalar.QUOTE_DOUBLE;
+        escape = true;
+      }
+    },
+  });
+  const text = doc.toString(YAML_OPTIONS);
+  // Only double-quoted scalars can hold them now, where `\xNN` is the same character.
+  return escape ? text.replace(UNPRINTABLE_ALL, (c) => (c < "\u0100" ? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}` : `\\u${c.charCodeAt(0).toString(16)}`)) : text;
+}
 
 /** A rule as a plain object with Prometheus's key order (record/alert, expr, for, labels, annotations). */
 export function ruleToObject(rule: Rule): Record<string, unknown> {

@@ -4,6 +4,7 @@ import { AlertmanagerClient, PrometheusClient, isUpstreamError, parseSampleValue
 import { env } from "~/lib/env";
 import { db } from "../db";
 import { ApiError } from "../http/errors";
+import { ANY_READER, notDeployedReason, type Viewer } from "../http/upstream-text";
 import { listSlos, sloOut } from "./catalog";
 import { sloInclude } from "./catalog";
 
@@ -53,7 +54,7 @@ export type BoardRow = ReturnType<typeof sloOut> & {
 /** Board queries (domain `BOARD_QUERIES`); the count is constant (it does not depend on the number of SLOs). */
 export { BOARD_QUERIES };
 
-export async function onCallBoard(filter: { team?: string; service?: string; severity?: string } = {}) {
+export async function onCallBoard(filter: { team?: string; service?: string; severity?: string } = {}, viewer: Viewer = ANY_READER) {
   const slos = await listSlos({ team: filter.team, service: filter.service });
   const policies = new Map((await db().errorBudgetPolicy.findMany()).map((p) => [p.slug, p.steps as Parameters<typeof evaluatePolicy>[0]]));
   const client = prometheus();
@@ -132,7 +133,7 @@ export async function onCallBoard(filter: { team?: string; service?: string; sev
   const filtered = filter.severity ? rows.filter((r) => r.alerts.some((a) => a.severity === filter.severity && a.state === "firing")) : rows;
   filtered.sort((a, b) => b.urgency - a.urgency || a.name.localeCompare(b.name));
   if (prom.ok) recordPolicyStatesInBackground(rows);
-  const notDeployed = await notDeployedSlos();
+  const notDeployed = await notDeployedSlos(viewer);
   const items = filtered.map((r) => ({ ...r, notDeployed: notDeployed.get(r.slug) ?? null }));
   return { prometheus: prom, alertmanager, queryCount, generatedAt: new Date().toISOString(), items };
 }
@@ -273,12 +274,12 @@ export async function sloDetail(slug: string) {
 }
 
 /** SLOs quarantined on a rule target (their last good rules stay live): the board says since when and why. */
-async function notDeployedSlos(): Promise<Map<string, { target: string; since: string; reason: string }>> {
+async function notDeployedSlos(viewer: Viewer): Promise<Map<string, { target: string; since: string; reason: string }>> {
   const out = new Map<string, { target: string; since: string; reason: string }>();
   const targets = await db().pushTarget.findMany({ where: { enabled: true, kind: { in: ["prometheus", "mimir"] } }, select: { name: true, quarantine: true }, orderBy: { name: "asc" } });
   for (const t of targets) {
     for (const q of Array.isArray(t.quarantine) ? (t.quarantine as Array<{ slo: string; since: string; stage: string; reason: string }>) : []) {
-      if (!out.has(q.slo)) out.set(q.slo, { target: t.name, since: q.since, reason: q.stage === "generate" ? `refused by validation: ${q.reason}` : `refused by the target at ${q.stage}: ${q.reason.split("\n")[0] ?? ""}` });
+      if (!out.has(q.slo)) out.set(q.slo, { target: t.name, since: q.since, reason: notDeployedReason(q, viewer) });
     }
   }
   return out;

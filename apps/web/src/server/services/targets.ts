@@ -10,6 +10,7 @@ import { db } from "../db";
 import { forgetTarget } from "../metrics";
 import { ApiError, notFound, versionConflict } from "../http/errors";
 import { assertOutboundAllowed } from "../outbound";
+import { ANY_READER, notDeployedReason, quarantineOut, upstreamText, type Viewer } from "../http/upstream-text";
 import { ruleFiles } from "./artifacts";
 import { confirmHeldPush, pushTarget, reconcileTarget, type QuarantineEntry, type TargetSettings } from "./push";
 
@@ -47,21 +48,24 @@ export const TargetInputSchema = z
 
 type TargetRow = Awaited<ReturnType<ReturnType<typeof db>["pushTarget"]["findFirstOrThrow"]>>;
 
-/** API shape of a target: the token is never returned, only whether one is set. */
-export function targetOut(t: TargetRow) {
+/**
+ * API shape of a target: the token is never returned, only whether one is set; upstream text in
+ * the status and the quarantine reasons is mapped for the viewer (raw bodies for administrators).
+ */
+export function targetOut(t: TargetRow, viewer: Viewer = ANY_READER) {
   const { tokenCiphertext, ...rest } = t;
-  return { ...rest, hasToken: Boolean(tokenCiphertext) };
+  return { ...rest, statusMessage: upstreamText(t.statusMessage, viewer), quarantine: quarantineOut(t.quarantine, viewer), hasToken: Boolean(tokenCiphertext) };
 }
 
-export async function listTargets() {
+export async function listTargets(viewer: Viewer = ANY_READER) {
   const rows = await db().pushTarget.findMany({ orderBy: { name: "asc" } });
-  return rows.map(targetOut);
+  return rows.map((t) => targetOut(t, viewer));
 }
 
-export async function getTarget(id: string) {
+export async function getTarget(id: string, viewer: Viewer = ANY_READER) {
   const t = await db().pushTarget.findUnique({ where: { id } });
   if (!t) throw notFound(`push target "${id}"`);
-  return targetOut(t);
+  return targetOut(t, viewer);
 }
 
 export async function createTarget(input: unknown, actor: Principal) {
@@ -71,7 +75,7 @@ export async function createTarget(input: unknown, actor: Principal) {
   const { token, ...data } = spec;
   const row = await db().pushTarget.create({ data: { ...data, tokenCiphertext: token ? encryptSecret(token) : null } });
   await db().auditEvent.create({ data: { actor: actor.name, action: "target.create", entityType: "push_target", entityId: row.id, entitySlug: row.name, after: { ...data, token: token ? "(set)" : "(none)" } } });
-  return targetOut(row);
+  return targetOut(row, actor);
 }
 
 export async function updateTarget(id: string, input: unknown, actor: Principal) {
@@ -86,7 +90,7 @@ export async function updateTarget(id: string, input: unknown, actor: Principal)
   const tokenCiphertext = token === undefined ? cur.tokenCiphertext : token === "" ? null : encryptSecret(token);
   const row = await db().pushTarget.update({ where: { id, version }, data: { ...data, tokenCiphertext, version: { increment: 1 }, nextAttemptAt: null, failureCount: 0 } });
   await db().auditEvent.create({ data: { actor: actor.name, action: "target.update", entityType: "push_target", entityId: id, entitySlug: row.name, before: targetOut(cur), after: { ...data, token: token === undefined ? "(unchanged)" : token ? "(changed)" : "(cleared)" } } });
-  return targetOut(row);
+  return targetOut(row, actor);
 }
 
 export async function deleteTarget(id: string, actor: Principal) {
@@ -105,9 +109,9 @@ export async function syncTarget(id: string, actor: Principal, force: boolean) {
   if (!t) throw notFound(`push target "${id}"`);
   // An administrator disabled it (maintenance, a broken upstream): only an administrator overrides that.
   if (!t.enabled && !actor.isAdmin) throw new ApiError("forbidden", `push target "${t.name}" is disabled by an administrator; only an administrator can push to it`);
-  if (force) return pushTarget(id, { triggeredBy: actor.name, reason: "manual push" });
+  if (force) return revisionOut(await pushTarget(id, { triggeredBy: actor.name, reason: "manual push" }), actor);
   await reconcileTarget(id, actor.name);
-  return getTarget(id);
+  return getTarget(id, actor);
 }
 
 /** Sync/push is allowed to editors of any team (it only applies what is already saved). */
@@ -117,20 +121,25 @@ export function requireEditorSomewhere(actor: Principal, what: string): void {
 }
 
 // ---------- revisions ----------
-export async function listRevisions(filter: { target?: string; status?: string; take?: number }) {
+/** API shape of a revision: its error and quarantine reasons are upstream text, mapped for the viewer. */
+export function revisionOut<R extends { error: string; quarantined: unknown }>(r: R, viewer: Viewer): R {
+  return { ...r, error: upstreamText(r.error, viewer), quarantined: quarantineOut(r.quarantined, viewer) };
+}
+
+export async function listRevisions(filter: { target?: string; status?: string; take?: number }, viewer: Viewer = ANY_READER) {
   const rows = await db().revision.findMany({
     where: { ...(filter.target ? { targetId: filter.target } : {}), ...(filter.status ? { status: filter.status } : {}) },
     orderBy: { createdAt: "desc" },
     take: Math.min(filter.take ?? 50, 200),
     select: { id: true, targetId: true, hash: true, status: true, error: true, quarantined: true, failedStage: true, triggeredBy: true, reason: true, rollbackOf: true, createdAt: true, finishedAt: true, target: { select: { name: true, kind: true } } },
   });
-  return rows;
+  return rows.map((r) => revisionOut(r, viewer));
 }
 
 type Files = { files: { path: string; content: string }[] };
 
 /** A revision with its files and a per-file diff against the previous revision of the same target. */
-export async function getRevision(id: string) {
+export async function getRevision(id: string, viewer: Viewer = ANY_READER) {
   const r = await db().revision.findUnique({ where: { id }, include: { target: { select: { name: true, kind: true } } } });
   if (!r) throw notFound(`revision "${id}"`);
   const prev = await db().revision.findFirst({ where: { targetId: r.targetId, createdAt: { lt: r.createdAt } }, orderBy: { createdAt: "desc" } });
@@ -140,7 +149,7 @@ export async function getRevision(id: string) {
   const diffs = paths
     .map((p) => ({ path: p, diff: lineDiff(before.get(p) ?? "", cur.find((f) => f.path === p)?.content ?? "") }))
     .filter((d) => d.diff.some((l) => l.op !== " "));
-  return { ...r, previousId: prev?.id ?? null, diffs };
+  return { ...revisionOut(r, viewer), previousId: prev?.id ?? null, diffs };
 }
 
 export async function rollbackRevision(id: string, actor: Principal) {
@@ -149,7 +158,7 @@ export async function rollbackRevision(id: string, actor: Principal) {
   if (!r) throw notFound(`revision "${id}"`);
   if (r.status !== "applied" && r.status !== "superseded") throw new ApiError("conflict", `revision ${id.slice(0, 8)} was never applied (${r.status}); roll back to a revision that was live`);
   const artifacts = r.artifacts as Files & { keep?: { owner: string; path: string }[] };
-  return pushTarget(r.targetId, { triggeredBy: actor.name, reason: `rollback to ${id.slice(0, 8)}`, files: artifacts.files, keep: artifacts.keep ?? [], rollbackOf: id });
+  return revisionOut(await pushTarget(r.targetId, { triggeredBy: actor.name, reason: `rollback to ${id.slice(0, 8)}`, files: artifacts.files, keep: artifacts.keep ?? [], rollbackOf: id }), actor);
 }
 
 /** Text of a rule file without its leading comment lines (the generated and the managed headers). */
@@ -163,7 +172,7 @@ function body(text: string): string {
  * diff is over the bodies, and `differs` compares the parsed YAML. An SLO that does not generate
  * answers 422 with the field and the reason.
  */
-export async function sloRulesPreview(slug: string) {
+export async function sloRulesPreview(slug: string, viewer: Viewer = ANY_READER) {
   const { files, failures } = await ruleFiles();
   const path = sloRuleFilePath(slug);
   const desired = files.find((f) => f.path === path);
@@ -185,14 +194,14 @@ export async function sloRulesPreview(slug: string) {
     }
   }
   const differs = live === null || !sameRuleFile(live, desired.content);
-  return { path, desired: desired.content, live, liveSource, differs, diff: lineDiff(body(live ?? ""), body(desired.content)), deployment: await sloDeployment(slug) };
+  return { path, desired: desired.content, live, liveSource, differs, diff: lineDiff(body(live ?? ""), body(desired.content)), deployment: await sloDeployment(slug, viewer) };
 }
 
 /**
  * Where one SLO's rules are live: per rule target, "live since T" or "not deployed since T: reason"
  * (mapped, readable reasons), and the target's own state (failing, held) when it blocks the SLO.
  */
-export async function sloDeployment(slug: string) {
+export async function sloDeployment(slug: string, viewer: Viewer = ANY_READER) {
   const rows = await db().pushTarget.findMany({ where: { enabled: true, kind: { in: ["prometheus", "mimir"] } }, orderBy: { name: "asc" } });
   return rows.map((t) => {
     const q = (Array.isArray(t.quarantine) ? (t.quarantine as QuarantineEntry[]) : []).find((x) => x.slo === slug);
@@ -203,9 +212,9 @@ export async function sloDeployment(slug: string) {
       targetStatus: t.status,
       liveSince: live?.liveSince ?? null,
       notDeployedSince: q?.since ?? null,
-      reason: q ? (q.stage === "generate" ? `refused by validation: ${q.reason}` : `refused by the target at ${q.stage}: ${q.reason.split("\n")[0]}`) : null,
+      reason: q ? notDeployedReason(q, viewer) : null,
       // A failing or held target does not apply this SLO's latest change either.
-      pending: !q && (t.status === "failing" || t.status === "held") ? (t.status === "held" ? "a push is held for an administrator's confirmation" : `the latest change is not live yet: ${pushFailure(t.statusMessage)}`) : null,
+      pending: !q && (t.status === "failing" || t.status === "held") ? (t.status === "held" ? "a push is held for an administrator's confirmation" : `the latest change is not live yet: ${pushFailure(upstreamText(t.statusMessage, viewer))}`) : null,
       lastSuccessAt: t.lastSuccessAt,
     };
   });

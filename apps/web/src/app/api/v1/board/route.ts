@@ -4,7 +4,7 @@ import { withApi } from "~/server/http/api";
 import { onCallBoard } from "~/server/services/live";
 
 export const dynamic = "force-dynamic";
-export const GET = withApi(async (req) => {
+export const GET = withApi(async (req, _p, me) => {
   const q = req.nextUrl.searchParams;
-  return onCallBoard({ team: q.get("team") || undefined, service: q.get("service") || undefined, severity: q.get("severity") || undefined });
+  return onCallBoard({ team: q.get("team") || undefined, service: q.get("service") || undefined, severity: q.get("severity") || undefined }, me);
 });

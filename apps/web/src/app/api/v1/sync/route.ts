@@ -7,5 +7,5 @@ export const dynamic = "force-dynamic";
 export const POST = withApi(async (req, _p, me) => {
   requireEditorSomewhere(me, "syncing targets");
   await runReconcile(me.name);
-  return { items: await listTargets() };
+  return { items: await listTargets(me) };
 });

@@ -3,4 +3,4 @@ import { withApi } from "~/server/http/api";
 import { getRevision } from "~/server/services/targets";
 
 export const dynamic = "force-dynamic";
-export const GET = withApi<{ id: string }>(async (_req, p) => getRevision(p.id));
+export const GET = withApi<{ id: string }>(async (_req, p, me) => getRevision(p.id, me));

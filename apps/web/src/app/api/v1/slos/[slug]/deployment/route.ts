@@ -3,4 +3,4 @@ import { withApi } from "~/server/http/api";
 import { sloDeployment } from "~/server/services/targets";
 
 export const dynamic = "force-dynamic";
-export const GET = withApi<{ slug: string }>(async (_req, p) => ({ items: await sloDeployment(p.slug) }));
+export const GET = withApi<{ slug: string }>(async (_req, p, me) => ({ items: await sloDeployment(p.slug, me) }));

@@ -3,4 +3,4 @@ import { withApi } from "~/server/http/api";
 import { sloRulesPreview } from "~/server/services/targets";
 
 export const dynamic = "force-dynamic";
-export const GET = withApi<{ slug: string }>(async (_req, p) => sloRulesPreview(p.slug));
+export const GET = withApi<{ slug: string }>(async (_req, p, me) => sloRulesPreview(p.slug, me));
