@@ -18,7 +18,9 @@ export default defineConfig({
   globalTeardown: "./e2e/global-teardown.ts",
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // One retry in CI, reported as "flaky" in the list output: a test that passes only on retry is a
+  // bug to fix (the closing note lists them), but it must not hide the rest of the run's verdict.
+  retries: process.env.CI ? 1 : 0,
   reporter: "list",
   forbidOnly: !!process.env.CI,
   timeout: 60_000,
