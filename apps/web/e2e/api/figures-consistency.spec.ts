@@ -27,12 +27,30 @@ async function stable<T>(request: Parameters<typeof api>[0], other: () => Promis
   throw new Error("the board kept changing between reads");
 }
 
+/**
+ * Period figures come from the long-window rule group (every minute in this suite) reading a 5m
+ * time grid, and this spec runs first after the global setup: the first evaluation after the
+ * rules load (and after Prometheus picks up the backfilled base-rule blocks) is awaited, not assumed.
+ */
+const PERIOD_FIGURES_TIMEOUT = 3 * 60_000;
+/** A new SLO's first period sample waits for the next 5m grid point after its first base sample, then the next long-group evaluation (1m), plus the push. */
+const NEW_SLO_FIGURES_TIMEOUT = 8 * 60_000;
+
 test("board, SLO page and report give the same budget, coverage and exhaustion for every SLO", async ({ request }) => {
+  test.setTimeout(PERIOD_FIGURES_TIMEOUT + 60_000);
   const c = api(request);
-  const board = (await c.get<Board>("/api/v1/board")).body;
+  let board: Board = (await c.get<Board>("/api/v1/board")).body;
+  await expect
+    .poll(
+      async () => {
+        board = (await c.get<Board>("/api/v1/board")).body;
+        return board.items.filter((r) => r.budgetRemaining !== null).length;
+      },
+      { timeout: PERIOD_FIGURES_TIMEOUT, intervals: [2000], message: "SLOs with a budget figure" },
+    )
+    .toBeGreaterThan(0);
   expect(board.prometheus.ok).toBe(true);
   const withData = board.items.filter((r) => r.budgetRemaining !== null);
-  expect(withData.length, "SLOs with a budget figure").toBeGreaterThan(0);
   for (const row of withData.slice(0, 6)) {
     const { board: b, other: live } = await stable(request, async () => (await c.get<Live>(`/api/v1/slos/${row.slug}/live`)).body);
     const r = b.items.find((x) => x.slug === row.slug)!;
@@ -61,11 +79,12 @@ test("the current month is marked month to date", async ({ request }) => {
 });
 
 test("an SLO created minutes ago says how much data its figures cover and does not fire budget exhausted", async ({ request }) => {
+  test.setTimeout(NEW_SLO_FIGURES_TIMEOUT + 60_000);
   const c = api(request);
   const created = await c.post("/api/v1/slos", { slug: NEW_SLO, name: "E2E new SLO figures", service: "search", sli: "availability", objective: 99.9 });
   expect([200, 201], created.text).toContain(created.status);
   await expect
-    .poll(async () => (await c.get<Board>("/api/v1/board")).body.items.find((r) => r.slug === NEW_SLO)?.figures.coverage.seconds ?? 0, { timeout: 90_000, message: "the new SLO's coverage series appears" })
+    .poll(async () => (await c.get<Board>("/api/v1/board")).body.items.find((r) => r.slug === NEW_SLO)?.figures.coverage.seconds ?? 0, { timeout: NEW_SLO_FIGURES_TIMEOUT, intervals: [5000], message: "the new SLO's coverage series appears" })
     .toBeGreaterThan(0);
   const row = (await c.get<Board>("/api/v1/board")).body.items.find((r) => r.slug === NEW_SLO)!;
   expect(row.figures.coverage.partial).toBe(true);
