@@ -79,6 +79,10 @@ test("the current month is marked month to date", async ({ request }) => {
 });
 
 test("an SLO created minutes ago says how much data its figures cover and does not fire budget exhausted", async ({ request }) => {
+  // A new SLO's first period figure waits for the next 5m grid point and a long-group run (up to
+  // ~6 min): too long for every run. The same case runs in every `npm test` against a real
+  // Prometheus in packages/integrations/test/figures.prometheus.test.ts; here it needs BURNRATE_E2E_SLOW=1.
+  test.skip(!process.env.BURNRATE_E2E_SLOW, "set BURNRATE_E2E_SLOW=1 (covered by the integration suite)");
   test.setTimeout(NEW_SLO_FIGURES_TIMEOUT + 60_000);
   const c = api(request);
   const created = await c.post("/api/v1/slos", { slug: NEW_SLO, name: "E2E new SLO figures", service: "search", sli: "availability", objective: 99.9 });
