@@ -79,6 +79,12 @@ describe("receiverUrls", () => {
     expect(receiverUrls(resolvedAlertmanagerConfig(c, prod))).toEqual([{ receiver: "payments/audit", field: "webhook_configs[0].url", url: "https://hooks.example.com/payments" }]);
   });
 
+  it("skips the operator-set meta receivers (administrators, dead man's switch) like Burnrate's own", () => {
+    const withMeta = resolvedAlertmanagerConfig(c, { ...prod, meta: { deadMansSwitchUrl: "http://10.0.0.5/heartbeat" } });
+    expect(withMeta).toContain("burnrate-admins");
+    expect(receiverUrls(withMeta)).toEqual([{ receiver: "payments/audit", field: "webhook_configs[0].url", url: "https://hooks.example.com/payments" }]);
+  });
+
   it("reads any number of configs per receiver and skips kinds without a URL", () => {
     const text = [
       "receivers:",

@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AlertmanagerFileTarget } from "../src/push";
 import { AMTOOL_BIN, startAlertmanager, type AlertmanagerHandle } from "./helpers/servers";
 
-// One receiver Alertmanager's amtool refuses is left out of the config; the other receivers and
-// their routes deploy. When every receiver fails alone the cause is shared and nothing is left out.
+// Each receiver Alertmanager's amtool refuses is left out of the config (even when every team
+// receiver is bad); the others and their routes deploy. When the config fails even without any team
+// receiver the cause is shared: nothing is left out and the push fails.
 
 const RECEIVERS: Record<string, string> = {
   "team-a/pager": "http://127.0.0.1:9/a",
@@ -12,11 +13,11 @@ const RECEIVERS: Record<string, string> = {
   "team-c/pager": "http://127.0.0.1:9/c",
 };
 
-function config(receivers: Record<string, string>, without: ReadonlySet<string>): string {
+function config(receivers: Record<string, string>, without: ReadonlySet<string>, defaultReceiver = "default"): string {
   const names = Object.keys(receivers).filter((n) => !without.has(n));
   return [
     "route:",
-    "  receiver: default",
+    `  receiver: ${defaultReceiver}`,
     "  group_wait: 1s",
     "  routes:",
     ...names.map((n) => `    - receiver: ${JSON.stringify(n)}\n      matchers: ['team="${n.split("/")[0]}"']`),
@@ -55,9 +56,18 @@ describe("AlertmanagerFileTarget against a real Alertmanager and amtool", () => 
     expect(await fs.readFile(am.configFile, "utf8")).toBe(before);
   });
 
-  it("a shared cause (every receiver fails alone) leaves nothing out and fails", async () => {
+  it("two bad receivers are both left out and the default route deploys (the config without them passes)", async () => {
     const bad = { "x/one": "ftp://a", "y/two": "ftp://b" };
     const r = await target.push({ files: [{ path: "alertmanager.yml", content: config(bad, new Set()) }], isolate: { items: Object.keys(bad), build: async (w) => config(bad, w) } });
+    expect(r).toMatchObject({ ok: true, quarantined: [{ owner: "x/one" }, { owner: "y/two" }] });
+    expect(await fs.readFile(am.configFile, "utf8")).not.toContain("ftp://");
+  });
+
+  it("a shared cause (the config fails even without any team receiver) leaves nothing out and fails", async () => {
+    const before = await fs.readFile(am.configFile, "utf8");
+    const build = async (w: ReadonlySet<string>) => config(RECEIVERS, w, "no-such-receiver");
+    const r = await target.push({ files: [{ path: "alertmanager.yml", content: await build(new Set()) }], isolate: { items: Object.keys(RECEIVERS), build } });
     expect(r).toMatchObject({ ok: false, stage: "validate", quarantined: [] });
+    expect(await fs.readFile(am.configFile, "utf8")).toBe(before);
   });
 });

@@ -253,7 +253,9 @@ export function receiverUrls(alertmanagerYaml: string): ReceiverUrl[] {
     if (r === null || typeof r !== "object") continue;
     const rec = r as Record<string, unknown>;
     const name = typeof rec.name === "string" ? rec.name : "";
-    if (name === DEFAULT_RECEIVER) continue;
+    // Burnrate's own webhook and the meta receivers are set by the operator (environment), not by
+    // team editors: like push targets they are not held to the team receivers' outbound policy.
+    if (name === DEFAULT_RECEIVER || name === ADMIN_RECEIVER || name === DEADMANS_SWITCH_RECEIVER) continue;
     for (const [list, key] of [["webhook_configs", "url"], ["slack_configs", "api_url"]] as const) {
       const configs = rec[list];
       if (!Array.isArray(configs)) continue;

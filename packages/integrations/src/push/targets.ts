@@ -177,12 +177,16 @@ export class AlertmanagerFileTarget implements Target {
     const quarantined: QuarantinedItem[] = [];
     const iso = req.isolate;
     if (!r.ok && r.stage === "validate" && iso && iso.items.length > 0) {
+      // The config without any team receiver: when amtool refuses even that, the cause is shared and
+      // nothing is left out; otherwise every receiver that fails alone is left out (even all of them).
+      const base = await this.#materialize(await iso.build(new Set(iso.items)));
+      const baseOk = (await this.pusher.check(base.text)) === null;
       for (const item of iso.items) {
         const alone = await this.#materialize(await iso.build(new Set(iso.items.filter((x) => x !== item))));
         const err = await this.pusher.check(alone.text);
         if (err) quarantined.push({ owner: item, path: this.pusher.configPath, stage: "validate", reason: alone.scrub(err) });
       }
-      if (quarantined.length > 0 && quarantined.length < iso.items.length) {
+      if (quarantined.length > 0 && (baseOk || quarantined.length < iso.items.length)) {
         ({ m, r } = await push(await iso.build(new Set(quarantined.map((q) => q.owner)))));
       } else {
         quarantined.length = 0;
