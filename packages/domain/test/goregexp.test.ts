@@ -15,6 +15,8 @@ const jsAcceptsGoRefuses: Array<[string, string]> = [
   ["(?<n>a)\\k<n>", "invalid or unsupported Perl syntax: `(?<`"],
   ["(?<n>x)", "invalid or unsupported Perl syntax: `(?<`"],
   ["x{1001}", "invalid repeat count: `{1001}`"],
+  // \Q\E is empty literal text: the * has no operand (found by the property test against promtool).
+  ["\\Q\\E*.", "missing argument to repetition operator: `*`"],
   ["(x{100}){100}", "invalid repeat count: `{100}`"],
   ["\\u0041", "invalid escape sequence: `\\u`"],
   ["\\e", "invalid escape sequence: `\\e`"],
@@ -37,7 +39,7 @@ const goRefusesOnly: Array<[string, string]> = [
   ["a)|(b", "unexpected ): `a)|(b`"],
 ];
 
-const goAcceptsJsRefuses = ["(?i)abc", "a(?i)b", "(?i:a)b", "(?s-i:a.b)", "\\pL+", "\\p{Greek}", "\\PN", "[[:alpha:]]+", "[[:^digit:]]", "\\z", "\\A", "(?P<name>a)", "\\Q.*\\E", "(?U)a*", "(?)", "\\x{10FFFF}"];
+const goAcceptsJsRefuses = ["(?i)abc", "a(?i)b", "(?i:a)b", "(?s-i:a.b)", "\\pL+", "\\p{Greek}", "\\PN", "[[:alpha:]]+", "[[:^digit:]]", "\\z", "\\A", "(?P<name>a)", "\\Q.*\\E", "a\\Q\\E*", "\\Q\\\\E*", "(?U)a*", "(?)", "\\x{10FFFF}"];
 const bothAccept = ["5..", "2..|3..", ".*", "", "a|b|c", "[a-z0-9_-]+", "(GET|POST)", "^/api/.*$", "[]a]", "a{,3}", "\\d{3}", "[\\d-z]", "x{1000}", "(a{2}){500}", "\\_"];
 
 describe("Go regexp syntax (Prometheus 2.42 / Go 1.19)", () => {

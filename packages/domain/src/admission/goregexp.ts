@@ -309,13 +309,11 @@ class Parser {
     }
     if (n === ch("C")) throw new GoRegexpError("invalid escape sequence", "\\C");
     if (n === ch("Q")) {
-      // Literal text up to \E or the end.
+      // Literal text up to the first \E or the end, as Go's strings.Cut(t[2:], `\E`): a backslash
+      // inside is literal too. Empty text (`\Q\E`) pushes nothing, so a following `*` has no operand.
       let j = i + 2;
-      while (j < s.length && !(s[j] === ch("\\") && s[j + 1] === ch("E"))) {
-        if (s[j] === ch("\\") && j + 1 < s.length) j++;
-        j++;
-      }
-      this.push(leaf());
+      while (j < s.length && !(s[j] === ch("\\") && s[j + 1] === ch("E"))) j++;
+      if (j > i + 2) this.push(leaf());
       return j < s.length ? j + 2 : j;
     }
     const u = this.unicodeClass(i);
