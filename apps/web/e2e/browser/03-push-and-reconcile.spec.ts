@@ -65,7 +65,11 @@ test("an SLO created in the UI is loaded by Prometheus within seconds", async ({
   expect(long?.file).toBe(join(env.rulesDir, `slo-${SLO}.yml`));
 });
 
-test("a rule promtool rejects is quarantined: the old rules stay, the target reads degraded, a revision says why, and a fix converges", async ({ page, request }) => {
+// The admission gate now refuses at save time what promtool refuses (this test's function that
+// Prometheus 2.42 lacks is a 422 naming spec.errorQuery, see e2e/api/admission.spec.ts), so the API
+// can no longer create such a rule; the quarantine of a file promtool refuses is covered by
+// e2e/browser/05-isolation.spec.ts, which writes the refused row into the database directly.
+test.skip("a rule promtool rejects is quarantined: the old rules stay, the target reads degraded, a revision says why, and a fix converges", async ({ page, request }) => {
   const c = api(request);
   const loadedBefore = (await prometheus.rules()).map((g) => g.name).filter((n) => n.startsWith("slo-")).sort();
   expect(loadedBefore).toEqual(expect.arrayContaining(GROUPS(SLO)));
