@@ -89,3 +89,12 @@ export async function pageFetch(page: Page, method: string, path: string, body?:
     [method, path, body] as const,
   );
 }
+
+/** Signs in through the login form as `email` (the suite's shared password) and waits for the board. */
+export async function login(page: Page, email: string) {
+  await page.goto(`${auth.baseUrl}/login`);
+  await page.fill("#email", email);
+  await page.fill("#password", auth.password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${auth.baseUrl}/`);
+}

@@ -4,18 +4,10 @@
 import { createServer } from "node:net";
 import { expect, test, type Page } from "@playwright/test";
 import { harness, screenshot } from "../support/e2e";
-import { auth, call, uniq } from "./support";
+import { auth, call, login, uniq } from "./support";
 
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
-
-async function login(page: Page, email: string) {
-  await page.goto(`${auth.baseUrl}/login`);
-  await page.fill("#email", email);
-  await page.fill("#password", auth.password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(`${auth.baseUrl}/`);
-}
 
 /** A loopback port nothing listens on (bound, then released). */
 async function closedPort(): Promise<number> {

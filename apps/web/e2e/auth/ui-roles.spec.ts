@@ -1,17 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
-import { auth, pageFetch } from "./support";
+import { auth, login, pageFetch } from "./support";
 
 const SHOTS = resolve(import.meta.dirname, "..", "..", "test-results", "screenshots");
-
-async function login(page: Page, email: string) {
-  await page.goto(`${auth.baseUrl}/login`);
-  await page.fill("#email", email);
-  await page.fill("#password", auth.password);
-  await page.click("button[type=submit]");
-  await page.waitForURL(`${auth.baseUrl}/`);
-}
 
 async function shot(page: Page, name: string) {
   mkdirSync(SHOTS, { recursive: true });
